@@ -1,0 +1,187 @@
+//! The data each template receives, as typed structs. The core fills them; `render`
+//! serialises them into the template context. Field names here are the names templates use.
+
+use serde::Serialize;
+
+use super::model::*;
+
+/// A case as letters show it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CaseInfo {
+    /// `2026-014`
+    pub id: String,
+    pub subject: String,
+    /// Ministry code, e.g. `BZK`.
+    pub ministry: String,
+    pub ministry_name: String,
+    pub submitter: Address,
+    pub contact: String,
+    pub description: String,
+    pub question: String,
+    pub urgent: bool,
+    /// RFC 3339; templates format it with the `datetime` / `date` filters.
+    pub received_at: Timestamp,
+    pub deadline: Timestamp,
+    pub desired_date: Option<String>,
+    /// Names of the attachments forwarded with the case.
+    pub attachments: Vec<String>,
+}
+
+/// The person a personal message goes to.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Recipient {
+    pub name: String,
+    pub email: String,
+    pub person: Person,
+    /// Name of the member whose seat this is (the recipient themself, or whom they deputise).
+    pub member_name: String,
+    pub ministry: String,
+}
+
+/// `receipt`: to the submitter.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ReceiptLetter {
+    pub case: CaseInfo,
+    /// How many seats were asked.
+    pub seats: usize,
+}
+
+/// A field that is missing or wrong in a submitted form.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FieldProblem {
+    /// Field key, e.g. `question`.
+    pub field: String,
+    /// The label as the blank form writes it, in the body's language.
+    pub label: String,
+    /// Empty when the field is simply missing; else what is wrong with the value.
+    pub problem: String,
+}
+
+/// `missing_fields`: to the sender of an incomplete form.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MissingFieldsLetter {
+    pub original_subject: String,
+    pub problems: Vec<FieldProblem>,
+    /// Fields that were read, so the sender sees what loket understood.
+    pub found: Vec<FieldValue>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FieldValue {
+    pub label: String,
+    pub value: String,
+}
+
+/// `distribution`: to a member or deputy.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DistributionLetter {
+    pub case: CaseInfo,
+    pub recipient: Recipient,
+}
+
+/// `reminder`: to a member or deputy whose seat has no view yet.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ReminderLetter {
+    pub case: CaseInfo,
+    pub recipient: Recipient,
+}
+
+/// One view in a bundle.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ViewInfo {
+    pub member_name: String,
+    pub ministry: String,
+    pub ministry_name: String,
+    /// Who wrote it: the member or the deputy.
+    pub by: Person,
+    pub by_name: String,
+    pub received_at: Timestamp,
+    /// `advisable`, `not_advisable`, `under_conditions` or `unstated`; templates show it
+    /// with the `position` filter.
+    pub position: Position,
+    pub arguments: Option<String>,
+    pub compensation: Option<String>,
+    pub remarks: Option<String>,
+    /// The reply as written, used when the view has no form fields.
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MissingSeat {
+    pub member_name: String,
+    pub ministry: String,
+    pub ministry_name: String,
+}
+
+/// Why a bundle went out.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BundleReason {
+    /// Every seat answered.
+    AllViewsIn,
+    /// The deadline passed.
+    DeadlinePassed,
+    /// The desk asked for it.
+    DeskRequest,
+}
+
+/// `bundle`: to the submitter (desk in cc).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct BundleLetter {
+    pub case: CaseInfo,
+    pub reason: BundleReason,
+    pub views: Vec<ViewInfo>,
+    pub missing: Vec<MissingSeat>,
+}
+
+/// `quarantine`: to the desk staff; the original is attached.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct QuarantineLetter {
+    pub raw_id: RawId,
+    pub from: String,
+    pub subject: String,
+    pub received_at: Timestamp,
+    /// Why the message was put aside, in plain words (English key + the template phrases it).
+    pub reason: QuarantineReason,
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum QuarantineReason {
+    /// The sender is not a ministry, member or desk address.
+    UnknownSender,
+    /// The mail could not be read, or has no sender.
+    Unreadable,
+    /// A reply that matched no case.
+    Unmatched,
+}
+
+/// `desk_notice`: to the desk staff about something on a case.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DeskNoticeLetter {
+    pub notice: NoticeKind,
+    pub case: Option<CaseInfo>,
+    pub from: String,
+    pub subject: String,
+    pub raw_id: RawId,
+    /// Extra facts, already in words (member names, addresses, problems).
+    pub details: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// A reply on a case from someone who is not the member or deputy it was sent to.
+    ReplyNotCounted,
+    /// The deputy and the member gave different positions.
+    ViewConflict,
+    /// A view arrived after the bundle was sent.
+    LateView,
+    /// A message to a member bounced.
+    Bounce,
+    /// A mail has a problem a person must look at (attachment too large, no Message-ID...).
+    Attention,
+    /// A message from the submitter (or another party) about an open case.
+    CaseMessage,
+}

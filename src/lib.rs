@@ -1,0 +1,10 @@
+//! loket: runs an advisory body's written consultation rounds by ordinary email.
+//!
+//! See ARCHITECTURE.md for the map. In short: `core` is the pure workflow, `mail` reads
+//! raw mail into values, `render` turns outgoing values into mail, `store` keeps everything
+//! durable in sled, `adapters` move mail in and out, `driver` ties them together.
+
+pub mod config;
+pub mod core;
+pub mod forms;
+pub mod token;
