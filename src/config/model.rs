@@ -182,3 +182,12 @@ impl Config {
             .any(|s| s.email.eq_ignore_ascii_case(email))
     }
 }
+
+impl Config {
+    /// How often the mailbox is looked at.
+    pub fn mailbox_poll_interval(&self) -> std::time::Duration {
+        match &self.mailbox {
+            MailboxConfig::Maildir { poll_interval, .. } => *poll_interval,
+        }
+    }
+}

@@ -70,3 +70,390 @@ pub struct Core<'a> {
     pub config: &'a Config,
     pub key: &'a TokenKey,
 }
+
+pub mod calendar;
+mod collect;
+mod intake;
+mod rounds;
+
+use letters::*;
+
+impl Core<'_> {
+    /// Handles one event at time `now` and returns what must be done. Never fails: every
+    /// problem becomes an action (a reply, a desk notice, a journal entry).
+    pub fn handle(&self, state: &mut State, event: Event, now: Timestamp) -> Vec<Action> {
+        let mut out = Out::default();
+        match event {
+            Event::Mail(mail) => self.on_mail(state, *mail, now, &mut out),
+            Event::Tick => self.on_tick(state, now, &mut out),
+            Event::Command(cmd) => self.on_command(state, cmd, now, &mut out),
+        }
+        out.0
+    }
+
+    /// The earliest instant at which a `Tick` has work to do, if any.
+    pub fn next_wakeup(state: &State) -> Option<Timestamp> {
+        state.cases.values().filter_map(case_wakeup).min()
+    }
+
+    fn on_mail(&self, state: &mut State, mail: InboundMail, now: Timestamp, out: &mut Out) {
+        let from_text = mail
+            .from
+            .as_ref()
+            .map(|a| a.email.clone())
+            .unwrap_or_default();
+        // 1. Unreadable or anonymous: a person must look.
+        let Some(from) = mail.from.clone() else {
+            let reason = if mail.problems.contains(&MailProblem::Unparseable) {
+                "the message could not be read as mail"
+            } else {
+                "the message has no sender (From)"
+            };
+            self.quarantine(&mail, QuarantineReason::Unreadable, reason, now, out);
+            return;
+        };
+        if mail.problems.contains(&MailProblem::Unparseable) {
+            let reason = "the message could not be read as mail";
+            self.quarantine(&mail, QuarantineReason::Unreadable, reason, now, out);
+            return;
+        }
+        // 2. Never answer ourselves: loops.
+        if mail.from_loket || from.is(&self.config.desk.address.email) {
+            out.journal(now, None, ignored(&mail, &from_text, "sent by loket itself (loop)"));
+            return;
+        }
+        // 3. Automatic mail never counts and is never answered.
+        match &mail.kind {
+            MailKind::Message => {}
+            MailKind::Bounce { recipients } => {
+                self.on_bounce(state, &mail, recipients, now, out);
+                return;
+            }
+            MailKind::AutoReply { reason } => {
+                let reason = format!("automatic reply ({reason})");
+                out.journal(now, None, ignored(&mail, &from_text, &reason));
+                return;
+            }
+            MailKind::ReadReceipt => {
+                out.journal(now, None, ignored(&mail, &from_text, "read receipt"));
+                return;
+            }
+            MailKind::CalendarReply => {
+                out.journal(now, None, ignored(&mail, &from_text, "calendar reply"));
+                return;
+            }
+        }
+        self.attention(&mail, now, out);
+        // 4. A reply to a member's personal message (token), or with a case tag.
+        if self.on_case_reply(state, &mail, &from, now, out) {
+            return;
+        }
+        // 5. A resubmission in the thread of an incomplete form, or a new case.
+        self.on_submission(state, &mail, &from, now, out);
+    }
+
+    fn on_tick(&self, state: &mut State, now: Timestamp, out: &mut Out) {
+        let due: Vec<CaseId> = state
+            .cases
+            .values()
+            .filter(|c| case_wakeup(c).is_some_and(|t| t <= now))
+            .map(|c| c.id)
+            .collect();
+        for id in due {
+            let Some(case) = state.cases.get_mut(&id) else {
+                continue;
+            };
+            if case.deadline <= now {
+                self.bundle(case, BundleReason::DeadlinePassed, now, out);
+            } else if case.remind_at.is_some_and(|t| t <= now) {
+                self.remind(case, now, out);
+            }
+            out.push(Action::SaveCase(Box::new(case.clone())));
+            if let Some(t) = case_wakeup(case) {
+                out.push(Action::WakeAt(t));
+            }
+        }
+    }
+
+    fn on_command(&self, state: &mut State, cmd: Command, now: Timestamp, out: &mut Out) {
+        match cmd {
+            Command::Bundle { case } => {
+                if let Some(c) = state.cases.get_mut(&case)
+                    && c.status == CaseStatus::Open
+                {
+                    self.bundle(c, BundleReason::DeskRequest, now, out);
+                    out.push(Action::SaveCase(Box::new(c.clone())));
+                }
+            }
+            Command::Close { case } => {
+                if let Some(c) = state.cases.get_mut(&case)
+                    && c.status != CaseStatus::Closed
+                {
+                    c.status = CaseStatus::Closed;
+                    c.remind_at = None;
+                    out.journal(now, Some(case), JournalEvent::Closed);
+                    out.push(Action::SaveCase(Box::new(c.clone())));
+                }
+            }
+        }
+    }
+
+    /// Checks a desk command before it is handled, so a CLI can say what is wrong.
+    pub fn check_command(state: &State, cmd: &Command) -> Result<(), String> {
+        let (id, need_open) = match cmd {
+            Command::Bundle { case } => (case, true),
+            Command::Close { case } => (case, false),
+        };
+        let case = state
+            .cases
+            .get(id)
+            .ok_or_else(|| format!("there is no case {id}; `loket case list` shows the cases"))?;
+        if need_open && case.status != CaseStatus::Open {
+            return Err(format!(
+                "case {id} is not open (it is {:?}); only an open case can be bundled",
+                case.status
+            ));
+        }
+        if case.status == CaseStatus::Closed {
+            return Err(format!("case {id} is already closed"));
+        }
+        Ok(())
+    }
+
+    // ---- shared helpers -------------------------------------------------------------
+
+    fn desk_domain(&self) -> &str {
+        self.config.desk.address.domain()
+    }
+
+    fn msg_id(&self, local: &str) -> String {
+        format!("{local}@{}", self.desk_domain())
+    }
+
+    fn staff(&self) -> Vec<Address> {
+        self.config.desk.staff.clone()
+    }
+
+    fn case_info(&self, case: &Case) -> CaseInfo {
+        let ministry_name = self
+            .config
+            .ministry(&case.ministry)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| case.ministry.clone());
+        let field = |f: CaseField| case.form.get(f).unwrap_or("").to_string();
+        CaseInfo {
+            id: case.id.to_string(),
+            subject: case.subject().to_string(),
+            ministry: case.ministry.clone(),
+            ministry_name,
+            submitter: case.submitter.clone(),
+            contact: field(CaseField::Contact),
+            description: field(CaseField::Description),
+            question: field(CaseField::Question),
+            urgent: case.urgent,
+            received_at: case.received_at,
+            deadline: case.deadline,
+            desired_date: case.form.get(CaseField::DesiredDate).map(str::to_string),
+            attachments: case.attachments.iter().map(|a| a.name.clone()).collect(),
+        }
+    }
+
+    /// A message for the desk staff about a mail; the original is attached.
+    fn notify_desk(
+        &self,
+        mail: &InboundMail,
+        notice: NoticeKind,
+        case: Option<&Case>,
+        details: Vec<String>,
+        now: Timestamp,
+        out: &mut Out,
+    ) {
+        let letter = DeskNoticeLetter {
+            notice,
+            case: case.map(|c| self.case_info(c)),
+            from: mail.from.as_ref().map(|a| a.to_string()).unwrap_or_default(),
+            subject: mail.subject.clone(),
+            raw_id: mail.raw_id,
+            details,
+        };
+        let kind = serde_json::to_value(notice)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.send(Outgoing {
+            message_id: self.msg_id(&format!("loket.notice.{}.{kind}", mail.raw_id)),
+            template: TemplateName::DeskNotice,
+            to: self.staff(),
+            cc: vec![],
+            reply_to: None,
+            in_reply_to: None,
+            references: vec![],
+            case: case.map(|c| c.id),
+            date: now,
+            context: to_context(&letter),
+            attachments: vec![],
+            attach_raw: Some(mail.raw_id),
+        });
+    }
+
+    fn quarantine(
+        &self,
+        mail: &InboundMail,
+        reason: QuarantineReason,
+        detail: &str,
+        now: Timestamp,
+        out: &mut Out,
+    ) {
+        let from = mail.from.as_ref().map(|a| a.to_string()).unwrap_or_default();
+        out.push(Action::Quarantine {
+            raw_id: mail.raw_id,
+            reason: detail.to_string(),
+        });
+        out.journal(
+            now,
+            None,
+            JournalEvent::Quarantined {
+                raw_id: mail.raw_id,
+                from: from.clone(),
+                reason: detail.to_string(),
+            },
+        );
+        let letter = QuarantineLetter {
+            raw_id: mail.raw_id,
+            from,
+            subject: mail.subject.clone(),
+            received_at: now,
+            reason,
+            detail: detail.to_string(),
+        };
+        out.send(Outgoing {
+            message_id: self.msg_id(&format!("loket.quarantine.{}", mail.raw_id)),
+            template: TemplateName::Quarantine,
+            to: self.staff(),
+            cc: vec![],
+            reply_to: None,
+            in_reply_to: None,
+            references: vec![],
+            case: None,
+            date: now,
+            context: to_context(&letter),
+            attachments: vec![],
+            attach_raw: Some(mail.raw_id),
+        });
+    }
+
+    /// Problems in a readable mail that a person must act on.
+    fn attention(&self, mail: &InboundMail, now: Timestamp, out: &mut Out) {
+        let problems: Vec<String> = mail
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                MailProblem::AttachmentTooLarge { name, size, limit } => Some(format!(
+                    "attachment `{name}` is {size} bytes, over the limit of {limit}; it is kept \
+                     in the store but not forwarded"
+                )),
+                MailProblem::BadCharset { part } => Some(format!(
+                    "part `{part}` is not valid in its character set; unreadable characters \
+                     were replaced"
+                )),
+                _ => None,
+            })
+            .collect();
+        let noted: Vec<String> = mail
+            .problems
+            .iter()
+            .filter(|p| matches!(p, MailProblem::NoMessageId))
+            .map(|_| "the message has no Message-ID".to_string())
+            .collect();
+        if problems.is_empty() && noted.is_empty() {
+            return;
+        }
+        out.journal(
+            now,
+            None,
+            JournalEvent::AttentionNeeded {
+                raw_id: mail.raw_id,
+                problems: problems.iter().chain(&noted).cloned().collect(),
+            },
+        );
+        if !problems.is_empty() {
+            self.notify_desk(mail, NoticeKind::Attention, None, problems, now, out);
+        }
+    }
+
+    fn on_bounce(
+        &self,
+        state: &State,
+        mail: &InboundMail,
+        recipients: &[String],
+        now: Timestamp,
+        out: &mut Out,
+    ) {
+        out.journal(
+            now,
+            None,
+            JournalEvent::BounceReported {
+                raw_id: mail.raw_id,
+                recipients: recipients.to_vec(),
+            },
+        );
+        if recipients.is_empty() {
+            return;
+        }
+        let details = recipients
+            .iter()
+            .map(|r| match self.config.members.iter().find(|m| {
+                m.email.eq_ignore_ascii_case(r)
+                    || m.deputy.as_ref().is_some_and(|d| d.email.eq_ignore_ascii_case(r))
+            }) {
+                Some(m) => format!("{r} (member or deputy for {})", m.ministry),
+                None => r.clone(),
+            })
+            .collect();
+        let case = mail
+            .thread_ids()
+            .find_map(crate::token::parse_seat_ref)
+            .and_then(|r| state.cases.get(&r.case));
+        self.notify_desk(mail, NoticeKind::Bounce, case, details, now, out);
+    }
+}
+
+/// When a case next needs the clock: its reminder or its deadline, while it is open.
+fn case_wakeup(case: &Case) -> Option<Timestamp> {
+    if case.status != CaseStatus::Open {
+        return None;
+    }
+    Some(match case.remind_at {
+        Some(r) if r < case.deadline => r,
+        _ => case.deadline,
+    })
+}
+
+fn ignored(mail: &InboundMail, from: &str, reason: &str) -> JournalEvent {
+    JournalEvent::Ignored {
+        raw_id: mail.raw_id,
+        from: from.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn to_context<T: serde::Serialize>(letter: &T) -> serde_json::Value {
+    // Serialising plain structs of strings, numbers and timestamps cannot fail.
+    serde_json::to_value(letter).unwrap_or(serde_json::Value::Null)
+}
+
+/// Collects actions.
+#[derive(Default)]
+struct Out(Vec<Action>);
+
+impl Out {
+    fn push(&mut self, a: Action) {
+        self.0.push(a);
+    }
+    fn send(&mut self, o: Outgoing) {
+        self.0.push(Action::Send(Box::new(o)));
+    }
+    fn journal(&mut self, at: Timestamp, case: Option<CaseId>, event: JournalEvent) {
+        self.0.push(Action::Journal(JournalEntry { at, case, event }));
+    }
+}

@@ -1,0 +1,211 @@
+//! Sending a case round: distribution to the seats, reminders, and the bundle.
+
+use super::letters::*;
+use super::model::*;
+use super::{Core, Out, to_context};
+use crate::token::seat_local;
+
+impl Core<'_> {
+    fn recipient(&self, seat: &Seat, person: Person) -> Option<Recipient> {
+        let a = seat.person_address(person)?;
+        Some(Recipient {
+            name: a.display().to_string(),
+            email: a.email.clone(),
+            person,
+            member_name: seat.member.display().to_string(),
+            ministry: seat.ministry.clone(),
+        })
+    }
+
+    /// A personal message to one person of a seat, carrying the reply token.
+    fn seat_message(
+        &self,
+        case: &Case,
+        seat: &Seat,
+        person: Person,
+        purpose: &str,
+        template: TemplateName,
+        context: serde_json::Value,
+        now: Timestamp,
+    ) -> Option<Outgoing> {
+        let to = seat.person_address(person)?.clone();
+        let local = seat_local(self.key, case.id, &seat.member_id, person, purpose);
+        let reply_to = self.config.desk.plus_addressing.then(|| {
+            let desk = &self.config.desk.address;
+            let (user, domain) = desk.email.split_once('@').unwrap_or((&desk.email, ""));
+            let token = local.trim_start_matches("loket.");
+            Address {
+                name: desk.name.clone(),
+                email: format!("{user}+{token}@{domain}"),
+            }
+        });
+        Some(Outgoing {
+            message_id: self.msg_id(&local),
+            template,
+            to: vec![to],
+            cc: vec![],
+            reply_to,
+            in_reply_to: None,
+            references: vec![],
+            case: Some(case.id),
+            date: now,
+            context,
+            attachments: case
+                .attachments
+                .iter()
+                .filter(|_| template == TemplateName::Distribution)
+                .map(|a| AttachmentRef {
+                    raw_id: a.raw_id,
+                    index: a.index,
+                    name: a.name.clone(),
+                    content_type: a.content_type.clone(),
+                })
+                .collect(),
+            attach_raw: None,
+        })
+    }
+
+    pub(super) fn distribute(&self, case: &Case, now: Timestamp, out: &mut Out) {
+        let info = self.case_info(case);
+        let mut to = Vec::new();
+        for seat in &case.seats {
+            for &person in &seat.addressed {
+                let Some(recipient) = self.recipient(seat, person) else {
+                    continue;
+                };
+                to.push(recipient.email.clone());
+                let letter = DistributionLetter {
+                    case: info.clone(),
+                    recipient,
+                };
+                if let Some(m) = self.seat_message(
+                    case,
+                    seat,
+                    person,
+                    "d",
+                    TemplateName::Distribution,
+                    to_context(&letter),
+                    now,
+                ) {
+                    out.send(m);
+                }
+            }
+        }
+        out.journal(now, Some(case.id), JournalEvent::Distributed { to });
+    }
+
+    pub(super) fn remind(&self, case: &mut Case, now: Timestamp, out: &mut Out) {
+        case.remind_at = None;
+        let info = self.case_info(case);
+        let due: Vec<usize> = (0..case.seats.len())
+            .filter(|&i| case.seats[i].current_view().is_none())
+            .collect();
+        for &i in &due {
+            case.seats[i].reminders.push(now);
+        }
+        let case: &Case = case;
+        let mut members = Vec::new();
+        for &i in &due {
+            let seat = &case.seats[i];
+            let n = seat.reminders.len();
+            members.push(seat.member_id.clone());
+            for &person in &seat.addressed {
+                let Some(recipient) = self.recipient(seat, person) else {
+                    continue;
+                };
+                let letter = ReminderLetter {
+                    case: info.clone(),
+                    recipient,
+                };
+                let first = self.msg_id(&seat_local(self.key, case.id, &seat.member_id, person, "d"));
+                if let Some(mut m) = self.seat_message(
+                    case,
+                    seat,
+                    person,
+                    &format!("r{n}"),
+                    TemplateName::Reminder,
+                    to_context(&letter),
+                    now,
+                ) {
+                    m.in_reply_to = Some(first.clone());
+                    m.references = vec![first];
+                    out.send(m);
+                }
+            }
+        }
+        if !members.is_empty() {
+            out.journal(now, Some(case.id), JournalEvent::ReminderSent { members });
+        }
+    }
+
+    pub(super) fn bundle(&self, case: &mut Case, reason: BundleReason, now: Timestamp, out: &mut Out) {
+        case.status = CaseStatus::Bundled;
+        case.bundled_at = Some(now);
+        case.remind_at = None;
+        let ministry_name = |code: &str| {
+            self.config
+                .ministry(code)
+                .map(|m| m.name.clone())
+                .unwrap_or_else(|| code.to_string())
+        };
+        let views = case
+            .seats
+            .iter()
+            .filter_map(|s| {
+                let v = s.current_view()?;
+                Some(ViewInfo {
+                    member_name: s.member.display().to_string(),
+                    ministry: s.ministry.clone(),
+                    ministry_name: ministry_name(&s.ministry),
+                    by: v.by,
+                    by_name: v.from.display().to_string(),
+                    received_at: v.received_at,
+                    position: v.form.position,
+                    arguments: v.form.arguments.clone(),
+                    compensation: v.form.compensation.clone(),
+                    remarks: v.form.remarks.clone(),
+                    text: v.text.clone(),
+                })
+            })
+            .collect();
+        let missing: Vec<MissingSeat> = case
+            .missing_seats()
+            .map(|s| MissingSeat {
+                member_name: s.member.display().to_string(),
+                ministry: s.ministry.clone(),
+                ministry_name: ministry_name(&s.ministry),
+            })
+            .collect();
+        out.journal(
+            now,
+            Some(case.id),
+            JournalEvent::Bundled {
+                missing: case.missing_seats().map(|s| s.member_id.clone()).collect(),
+                reason: to_context(&reason).as_str().unwrap_or_default().to_string(),
+            },
+        );
+        let letter = BundleLetter {
+            case: self.case_info(case),
+            reason,
+            views,
+            missing,
+        };
+        let receipt = self.msg_id(&format!("loket.{}.receipt", case.id));
+        let mut references = case.thread.clone();
+        references.push(receipt.clone());
+        out.send(Outgoing {
+            message_id: self.msg_id(&format!("loket.{}.bundle", case.id)),
+            template: TemplateName::Bundle,
+            to: vec![case.submitter.clone()],
+            cc: self.staff(),
+            reply_to: None,
+            in_reply_to: Some(receipt),
+            references,
+            case: Some(case.id),
+            date: now,
+            context: to_context(&letter),
+            attachments: vec![],
+            attach_raw: None,
+        });
+    }
+}

@@ -1,0 +1,461 @@
+//! The durable store: one sled database holding raw messages, the dedup index, cases,
+//! pending submissions, case-id counters, the outbox and the journal.
+//!
+//! **Architecture invariant:** only this module knows sled. Everything that one event
+//! changes is written in one atomic batch ([`Store::commit`]); nothing is durable until
+//! [`Store::flush`] returns Ok, and the driver flushes before any effect outside the store
+//! (moving a mail, writing or sending a message).
+//!
+//! Key layout (one tree, prefixes): `raw/<id>` bytes, `meta/<id>` [`RawMeta`],
+//! `mid/<message-id>` and `sha/<hex>` → raw id, `case/<year>-<seq>` [`Case`],
+//! `pending/<id>`, `counter/<year>`, `out/<seq>` [`OutboxEntry`], `outbytes/<seq>`,
+//! `outq/<seq>` (present while unsent), `outid/<message-id>` → seq, `journal/<seq>`,
+//! `jcase/<case>/<seq>`, `quarantine/<raw id>`. Numbers are big-endian so keys sort.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::core::model::*;
+use crate::core::{Action, State};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the store at {path} is in use by another loket process; stop that one first \
+         (only one loket may use a store at a time)"
+    )]
+    Locked { path: PathBuf },
+    #[error(
+        "cannot open the store at {path}: {source}. Check that the directory exists or can \
+         be created and that this user may write to it"
+    )]
+    Open { path: PathBuf, source: std::io::Error },
+    #[error(
+        "the store at {path} is damaged ({detail}); restore it from the latest backup, or \
+         move it aside to start empty (then run `loket reconcile` once it exists)"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("store I/O failed: {0}; check free disk space and permissions, then restart loket")]
+    Io(String),
+    #[error("a stored record could not be read ({what}): {detail}")]
+    Decode { what: String, detail: String },
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Io(e.to_string())
+    }
+}
+
+/// What the store knows about a raw message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawMeta {
+    pub id: RawId,
+    pub received_at: Timestamp,
+    /// Where it came from (Maildir file name, later IMAP UID).
+    pub source: String,
+    pub size: u64,
+    pub sha256: String,
+    pub message_id: Option<String>,
+    /// All effects of the message are committed.
+    pub processed: bool,
+}
+
+/// An outgoing message in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub seq: u64,
+    /// Without angle brackets.
+    pub message_id: String,
+    pub to: Vec<String>,
+    pub template: TemplateName,
+    pub case: Option<CaseId>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+    pub attempts: u32,
+    /// Why it could not be rendered or sent, when that happened.
+    pub error: Option<String>,
+}
+
+/// How a new message relates to what the store already has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seen {
+    New,
+    /// Stored before, effects not committed: handle it again under the same id.
+    Unfinished(RawId),
+    /// Stored and handled: only the move to `cur/` (or the IMAP flag) is left to do.
+    Done(RawId),
+}
+
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    next_raw: u64,
+    next_out: u64,
+    next_journal: u64,
+}
+
+fn k(prefix: &str, n: u64) -> Vec<u8> {
+    let mut v = prefix.as_bytes().to_vec();
+    v.extend_from_slice(&n.to_be_bytes());
+    v
+}
+
+fn case_key(id: CaseId) -> Vec<u8> {
+    format!("case/{:04}-{:08}", id.year, id.seq).into_bytes()
+}
+
+fn enc<T: Serialize>(v: &T) -> Vec<u8> {
+    // Our own plain data types always serialise.
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+fn dec<T: for<'a> Deserialize<'a>>(what: &str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Decode {
+        what: what.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+pub fn sha256_hex(raw: &[u8]) -> String {
+    hex::encode(Sha256::digest(raw))
+}
+
+impl Store {
+    pub fn open(path: &Path, cache_bytes: u64) -> Result<Store> {
+        if let Err(source) = std::fs::create_dir_all(path) {
+            return Err(StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("lock") =>
+                {
+                    StoreError::Locked {
+                        path: path.to_path_buf(),
+                    }
+                }
+                sled::Error::Io(source) => StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                },
+                other => StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: other.to_string(),
+                },
+            })?;
+        let last = |prefix: &str| -> Result<u64> {
+            Ok(match db.scan_prefix(prefix).next_back() {
+                Some(kv) => {
+                    let (key, _) = kv?;
+                    let tail = &key[prefix.len()..];
+                    let bytes: [u8; 8] = tail.try_into().map_err(|_| StoreError::Corrupt {
+                        path: path.to_path_buf(),
+                        detail: format!("bad key under {prefix}"),
+                    })?;
+                    u64::from_be_bytes(bytes) + 1
+                }
+                None => 1,
+            })
+        };
+        Ok(Store {
+            next_raw: last("raw/")?,
+            next_out: last("out/")?,
+            next_journal: last("journal/")?,
+            path: path.to_path_buf(),
+            db,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Whether this message (same Message-ID, or same bytes) was seen before.
+    pub fn seen(&self, message_id: Option<&str>, sha256: &str) -> Result<Seen> {
+        let by_sha = self.db.get(format!("sha/{sha256}"))?;
+        let by_mid = match message_id {
+            Some(m) => self.db.get(format!("mid/{m}"))?,
+            None => None,
+        };
+        let Some(id) = by_sha.or(by_mid) else {
+            return Ok(Seen::New);
+        };
+        let id = u64::from_be_bytes(id.as_ref().try_into().unwrap_or([0; 8]));
+        Ok(match self.raw_meta(id)? {
+            Some(m) if m.processed => Seen::Done(id),
+            _ => Seen::Unfinished(id),
+        })
+    }
+
+    /// Stores a raw message and its dedup index, before anything else is done with it.
+    pub fn put_raw(
+        &mut self,
+        raw: &[u8],
+        message_id: Option<&str>,
+        sha256: &str,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<RawId> {
+        let id = self.next_raw;
+        self.next_raw += 1;
+        let meta = RawMeta {
+            id,
+            received_at: now,
+            source: source.to_string(),
+            size: raw.len() as u64,
+            sha256: sha256.to_string(),
+            message_id: message_id.map(str::to_string),
+            processed: false,
+        };
+        let mut b = sled::Batch::default();
+        b.insert(k("raw/", id), raw);
+        b.insert(k("meta/", id), enc(&meta));
+        b.insert(format!("sha/{sha256}").as_bytes(), &id.to_be_bytes());
+        if let Some(m) = message_id {
+            // The first message with a Message-ID owns it.
+            if self.db.get(format!("mid/{m}"))?.is_none() {
+                b.insert(format!("mid/{m}").as_bytes(), &id.to_be_bytes());
+            }
+        }
+        self.db.apply_batch(b)?;
+        Ok(id)
+    }
+
+    pub fn raw(&self, id: RawId) -> Result<Option<Vec<u8>>> {
+        Ok(self.db.get(k("raw/", id))?.map(|v| v.to_vec()))
+    }
+
+    pub fn raw_meta(&self, id: RawId) -> Result<Option<RawMeta>> {
+        self.db
+            .get(k("meta/", id))?
+            .map(|v| dec("raw message record", &v))
+            .transpose()
+    }
+
+    /// Commits all actions of one event in one atomic batch, with the rendered bytes of each
+    /// `Send` (same order as the `Send` actions; `Err` = could not render, kept with the reason).
+    /// Marks the raw message processed in the same batch. Not durable until `flush`.
+    pub fn commit(
+        &mut self,
+        raw_id: Option<RawId>,
+        actions: &[Action],
+        rendered: &[std::result::Result<Vec<u8>, String>],
+        now: Timestamp,
+    ) -> Result<()> {
+        let mut b = sled::Batch::default();
+        let mut rendered = rendered.iter();
+        for a in actions {
+            match a {
+                Action::SaveCase(c) => b.insert(case_key(c.id), enc(c.as_ref())),
+                Action::SavePending(p) => b.insert(k("pending/", p.id), enc(p.as_ref())),
+                Action::DropPending(id) => b.remove(k("pending/", *id)),
+                Action::SaveCaseCounter { year, next } => {
+                    b.insert(format!("counter/{year:04}").as_bytes(), &next.to_be_bytes())
+                }
+                Action::Journal(e) => {
+                    let seq = self.next_journal;
+                    self.next_journal += 1;
+                    b.insert(k("journal/", seq), enc(e));
+                    if let Some(c) = e.case {
+                        let mut key = format!("jcase/{c}/").into_bytes();
+                        key.extend_from_slice(&seq.to_be_bytes());
+                        b.insert(key, &[]);
+                    }
+                }
+                Action::Quarantine { raw_id, reason } => {
+                    b.insert(k("quarantine/", *raw_id), reason.as_bytes())
+                }
+                Action::Send(o) => {
+                    let bytes = rendered.next().cloned().unwrap_or_else(|| {
+                        Err("internal: no rendering for this message".to_string())
+                    });
+                    let idkey = format!("outid/{}", o.message_id);
+                    // A stable Message-ID is sent once, however often it is asked for.
+                    if self.db.get(&idkey)?.is_some() {
+                        continue;
+                    }
+                    let seq = self.next_out;
+                    self.next_out += 1;
+                    let (error, body) = match bytes {
+                        Ok(v) => (None, v),
+                        Err(e) => (Some(e), Vec::new()),
+                    };
+                    let entry = OutboxEntry {
+                        seq,
+                        message_id: o.message_id.clone(),
+                        to: o.to.iter().chain(&o.cc).map(|a| a.email.clone()).collect(),
+                        template: o.template,
+                        case: o.case,
+                        created_at: now,
+                        sent_at: None,
+                        attempts: 0,
+                        error: error.clone(),
+                    };
+                    b.insert(k("out/", seq), enc(&entry));
+                    b.insert(idkey.as_bytes(), &seq.to_be_bytes());
+                    if error.is_none() {
+                        b.insert(k("outbytes/", seq), body);
+                        b.insert(k("outq/", seq), &[]);
+                    }
+                }
+                Action::WakeAt(_) => {}
+            }
+        }
+        if let Some(id) = raw_id
+            && let Some(mut meta) = self.raw_meta(id)?
+        {
+            meta.processed = true;
+            b.insert(k("meta/", id), enc(&meta));
+        }
+        self.db.apply_batch(b)?;
+        Ok(())
+    }
+
+    /// The core's state: all cases, pending submissions and counters.
+    pub fn load_state(&self) -> Result<State> {
+        let mut state = State::default();
+        for kv in self.db.scan_prefix("case/") {
+            let (_, v) = kv?;
+            let c: Case = dec("case", &v)?;
+            state.cases.insert(c.id, c);
+        }
+        for kv in self.db.scan_prefix("pending/") {
+            let (_, v) = kv?;
+            let p: PendingSubmission = dec("pending submission", &v)?;
+            state.pending.insert(p.id, p);
+        }
+        for kv in self.db.scan_prefix("counter/") {
+            let (key, v) = kv?;
+            let year = std::str::from_utf8(&key[8..])
+                .ok()
+                .and_then(|y| y.parse().ok())
+                .unwrap_or(0);
+            let next = u32::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 4]));
+            state.counters.insert(year, next);
+        }
+        Ok(state)
+    }
+
+    pub fn case(&self, id: CaseId) -> Result<Option<Case>> {
+        self.db
+            .get(case_key(id))?
+            .map(|v| dec("case", &v))
+            .transpose()
+    }
+
+    pub fn cases(&self) -> Result<Vec<Case>> {
+        self.db
+            .scan_prefix("case/")
+            .map(|kv| dec("case", &kv?.1))
+            .collect()
+    }
+
+    /// The journal entries of one case, oldest first.
+    pub fn journal_for(&self, id: CaseId) -> Result<Vec<JournalEntry>> {
+        let prefix = format!("jcase/{id}/");
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix(&prefix) {
+            let (key, _) = kv?;
+            let seq = &key[prefix.len()..];
+            let mut jk = b"journal/".to_vec();
+            jk.extend_from_slice(seq);
+            if let Some(v) = self.db.get(jk)? {
+                out.push(dec("journal entry", &v)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The whole journal, oldest first.
+    pub fn journal(&self) -> Result<Vec<JournalEntry>> {
+        self.db
+            .scan_prefix("journal/")
+            .map(|kv| dec("journal entry", &kv?.1))
+            .collect()
+    }
+
+    /// Messages in the desk's queue: raw id and why.
+    pub fn quarantine(&self) -> Result<Vec<(RawId, String)>> {
+        self.db
+            .scan_prefix("quarantine/")
+            .map(|kv| {
+                let (key, v) = kv?;
+                let id = u64::from_be_bytes(key[11..].try_into().unwrap_or([0; 8]));
+                Ok((id, String::from_utf8_lossy(&v).into_owned()))
+            })
+            .collect()
+    }
+
+    /// Outbox entries not yet sent, oldest first, with their bytes.
+    pub fn unsent(&self) -> Result<Vec<(OutboxEntry, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix("outq/") {
+            let (key, _) = kv?;
+            let seq = u64::from_be_bytes(key[5..].try_into().unwrap_or([0; 8]));
+            let Some(e) = self.db.get(k("out/", seq))? else {
+                continue;
+            };
+            let entry: OutboxEntry = dec("outbox entry", &e)?;
+            let bytes = self
+                .db
+                .get(k("outbytes/", seq))?
+                .map(|v| v.to_vec())
+                .unwrap_or_default();
+            out.push((entry, bytes));
+        }
+        Ok(out)
+    }
+
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        self.db
+            .scan_prefix("out/")
+            .map(|kv| dec("outbox entry", &kv?.1))
+            .collect()
+    }
+
+    /// Marks an outbox entry handed over to the transport. Not durable until `flush`.
+    pub fn mark_sent(&mut self, seq: u64, now: Timestamp) -> Result<()> {
+        let Some(e) = self.db.get(k("out/", seq))? else {
+            return Ok(());
+        };
+        let mut entry: OutboxEntry = dec("outbox entry", &e)?;
+        entry.sent_at = Some(now);
+        entry.attempts += 1;
+        entry.error = None;
+        let mut b = sled::Batch::default();
+        b.insert(k("out/", seq), enc(&entry));
+        b.remove(k("outq/", seq));
+        self.db.apply_batch(b)?;
+        Ok(())
+    }
+
+    /// Records a failed delivery attempt; the entry stays in the queue.
+    pub fn mark_failed(&mut self, seq: u64, error: &str) -> Result<()> {
+        let Some(e) = self.db.get(k("out/", seq))? else {
+            return Ok(());
+        };
+        let mut entry: OutboxEntry = dec("outbox entry", &e)?;
+        entry.attempts += 1;
+        entry.error = Some(error.to_string());
+        self.db.insert(k("out/", seq), enc(&entry))?;
+        Ok(())
+    }
+}
