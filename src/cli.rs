@@ -11,6 +11,15 @@ use clap::{Parser, Subcommand};
     about = "Runs an advisory body's written consultation rounds by ordinary email"
 )]
 pub struct Cli {
+    /// Configuration file.
+    #[arg(
+        long,
+        short,
+        global = true,
+        default_value = "config/loket.toml",
+        env = "LOKET_CONFIG"
+    )]
+    pub config: PathBuf,
     #[command(subcommand)]
     pub command: Cmd,
 }
@@ -19,9 +28,6 @@ pub struct Cli {
 pub enum Cmd {
     /// Run the daemon: watch the mailbox, act on the clock, send the outbox.
     Run {
-        /// Configuration file.
-        #[arg(long, short, default_value = "config/loket.toml", env = "LOKET_CONFIG")]
-        config: PathBuf,
         /// One pass over mailbox, clock and outbox, then exit.
         #[arg(long)]
         once: bool,
@@ -30,14 +36,9 @@ pub enum Cmd {
         now: Option<String>,
     },
     /// Validate the configuration and report every problem.
-    Check {
-        #[arg(long, short, default_value = "config/loket.toml", env = "LOKET_CONFIG")]
-        config: PathBuf,
-    },
+    Check,
     /// Look at cases.
     Case {
-        #[arg(long, short, default_value = "config/loket.toml", env = "LOKET_CONFIG")]
-        config: PathBuf,
         #[command(subcommand)]
         action: CaseCmd,
     },

@@ -7,4 +7,11 @@
 pub mod config;
 pub mod core;
 pub mod forms;
+pub mod mail;
+pub mod render;
 pub mod token;
+pub mod store;
+pub mod adapters;
+pub mod driver;
+pub mod cli;
+pub mod report;

@@ -132,7 +132,10 @@ pub struct StoreConfig {
 #[derive(Clone, Debug)]
 pub enum MailboxConfig {
     /// A local Maildir (`new/`, `cur/`, `tmp/`); handled mail moves to `cur/` with flag S.
-    Maildir { path: PathBuf, poll_interval: std::time::Duration },
+    Maildir {
+        path: PathBuf,
+        poll_interval: std::time::Duration,
+    },
 }
 
 #[derive(Clone, Debug)]
