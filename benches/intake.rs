@@ -88,7 +88,10 @@ fn setup(n: usize) -> tempfile::TempDir {
     let maildir = Maildir::open(&dir.path().join("maildir")).unwrap();
     for i in 0..n {
         maildir
-            .deliver(&format!("{:010}.M{i}P1.bench", 1_762_000_000 + i), &case_mail(i))
+            .deliver(
+                &format!("{:010}.M{i}P1.bench", 1_762_000_000 + i),
+                &case_mail(i),
+            )
             .unwrap();
     }
     dir
@@ -106,7 +109,12 @@ fn main() {
         .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1_000, 10_000]);
     let now = Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap();
-    println!("loket intake benchmark ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "loket intake benchmark ({} cores)",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
     for n in ns {
         // In-process: intake and delivery timed separately.
         let dir = setup(n);

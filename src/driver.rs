@@ -5,8 +5,8 @@
 //! mails to `cur/`. Outgoing mail leaves only from the flushed outbox. See ARCHITECTURE.md.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing::{debug, info, warn};
 
@@ -91,8 +91,7 @@ impl Engine {
                 "created a new reply-token key (first run); keep it safe and back it up with the store"
             );
         }
-        let renderer =
-            Renderer::new(&config).map_err(|e| EngineError::Templates(e.to_string()))?;
+        let renderer = Renderer::new(&config).map_err(|e| EngineError::Templates(e.to_string()))?;
         let store = Store::open(&config.store.path, config.store.cache_bytes)?;
         let state = store.load_state()?;
         let MailboxConfig::Maildir { path, .. } = &config.mailbox;
@@ -140,7 +139,11 @@ impl Engine {
     }
 
     /// One full pass: new mail, due reminders and deadlines, then the outbox.
-    pub fn run_once(&mut self, now: Timestamp, stop: &AtomicBool) -> Result<PassReport, EngineError> {
+    pub fn run_once(
+        &mut self,
+        now: Timestamp,
+        stop: &AtomicBool,
+    ) -> Result<PassReport, EngineError> {
         let mut report = self.intake(now, stop)?;
         if !stop.load(Ordering::Relaxed) {
             self.tick(now)?;
@@ -152,10 +155,13 @@ impl Engine {
     /// Reads every mail in the mailbox's `new/`, commits its effects, then moves it.
     pub fn intake(&mut self, now: Timestamp, stop: &AtomicBool) -> Result<PassReport, EngineError> {
         let mut report = PassReport::default();
-        let new = self.mailbox.list_new().map_err(|source| EngineError::Mailbox {
-            path: self.mailbox.root().display().to_string(),
-            source,
-        })?;
+        let new = self
+            .mailbox
+            .list_new()
+            .map_err(|source| EngineError::Mailbox {
+                path: self.mailbox.root().display().to_string(),
+                source,
+            })?;
         for group in new.chunks(GROUP) {
             let mut done = Vec::with_capacity(group.len());
             for item in group {
@@ -205,7 +211,12 @@ impl Engine {
         Ok(report)
     }
 
-    fn handle_mail(&mut self, raw_id: RawId, raw: &[u8], now: Timestamp) -> Result<(), EngineError> {
+    fn handle_mail(
+        &mut self,
+        raw_id: RawId,
+        raw: &[u8],
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
         let limits = mail::ReadLimits {
             max_attachment_bytes: self.config.intake.max_attachment_bytes,
         };
@@ -230,7 +241,12 @@ impl Engine {
     }
 
     /// Renders the messages among `actions` and commits everything in one batch.
-    fn commit(&mut self, raw_id: Option<RawId>, actions: &[Action], now: Timestamp) -> Result<(), EngineError> {
+    fn commit(
+        &mut self,
+        raw_id: Option<RawId>,
+        actions: &[Action],
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
         let mut raws: HashMap<RawId, Option<Vec<u8>>> = HashMap::new();
         let mut rendered = Vec::new();
         for a in actions {
@@ -238,8 +254,8 @@ impl Engine {
             let mut ids: Vec<RawId> = out.attachments.iter().map(|r| r.raw_id).collect();
             ids.extend(out.attach_raw);
             for id in ids {
-                if !raws.contains_key(&id) {
-                    raws.insert(id, self.store.raw(id)?);
+                if let std::collections::hash_map::Entry::Vacant(e) = raws.entry(id) {
+                    e.insert(self.store.raw(id)?);
                 }
             }
             let fetch = |r: &AttachmentRef| {
@@ -280,7 +296,11 @@ impl Engine {
     }
 
     /// Executes a desk command (CLI); checked first so a wrong command changes nothing.
-    pub fn command(&mut self, cmd: Command, now: Timestamp) -> Result<Result<(), String>, EngineError> {
+    pub fn command(
+        &mut self,
+        cmd: Command,
+        now: Timestamp,
+    ) -> Result<Result<(), String>, EngineError> {
         if let Err(e) = Core::check_command(&self.state, &cmd) {
             return Ok(Err(e));
         }

@@ -42,8 +42,18 @@ pub const CASE_LABELS: &[CaseLabel] = &[
     },
     CaseLabel {
         field: CaseField::Description,
-        nl: &["Casuspositie", "Omschrijving casus", "Omschrijving", "Casus"],
-        en: &["Description of the case", "Case description", "Description", "Case"],
+        nl: &[
+            "Casuspositie",
+            "Omschrijving casus",
+            "Omschrijving",
+            "Casus",
+        ],
+        en: &[
+            "Description of the case",
+            "Case description",
+            "Description",
+            "Case",
+        ],
         hint_nl: "de feiten en het verloop, zo volledig mogelijk",
         hint_en: "the facts and what happened, as complete as possible",
     },

@@ -4,14 +4,14 @@
 //! raw mail into values, `render` turns outgoing values into mail, `store` keeps everything
 //! durable in sled, `adapters` move mail in and out, `driver` ties them together.
 
+pub mod adapters;
+pub mod cli;
 pub mod config;
 pub mod core;
+pub mod driver;
 pub mod forms;
 pub mod mail;
 pub mod render;
-pub mod token;
-pub mod store;
-pub mod adapters;
-pub mod driver;
-pub mod cli;
 pub mod report;
+pub mod store;
+pub mod token;

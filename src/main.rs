@@ -56,7 +56,9 @@ fn parse_now(now: Option<&str>) -> Result<Option<Timestamp>> {
         DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))
             .with_context(|| {
-                format!("--now `{s}` is not an RFC 3339 time; write it like 2026-12-01T09:00:00+01:00")
+                format!(
+                    "--now `{s}` is not an RFC 3339 time; write it like 2026-12-01T09:00:00+01:00"
+                )
             })
     })
     .transpose()

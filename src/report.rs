@@ -23,7 +23,10 @@ fn status(s: CaseStatus) -> &'static str {
 }
 
 fn views_in(c: &Case) -> usize {
-    c.seats.iter().filter(|s| s.current_view().is_some()).count()
+    c.seats
+        .iter()
+        .filter(|s| s.current_view().is_some())
+        .count()
 }
 
 pub fn case_list(cfg: &Config, cases: &[Case], as_json: bool) -> String {
@@ -98,7 +101,12 @@ pub fn case_show(cfg: &Config, c: &Case, journal: &[JournalEntry], as_json: bool
         let names: Vec<_> = c.attachments.iter().map(|a| a.name.as_str()).collect();
         let _ = writeln!(s, "Attachments: {}", names.join(", "));
     }
-    let _ = writeln!(s, "\nSeats ({} of {} answered):", views_in(c), c.seats.len());
+    let _ = writeln!(
+        s,
+        "\nSeats ({} of {} answered):",
+        views_in(c),
+        c.seats.len()
+    );
     for seat in &c.seats {
         match seat.current_view() {
             Some(v) => {
@@ -113,10 +121,19 @@ pub fn case_show(cfg: &Config, c: &Case, journal: &[JournalEntry], as_json: bool
                 );
             }
             None => {
-                let _ = writeln!(s, "  {:<6} {:<28} no view yet", seat.ministry, seat.member.display());
+                let _ = writeln!(
+                    s,
+                    "  {:<6} {:<28} no view yet",
+                    seat.ministry,
+                    seat.member.display()
+                );
             }
         }
-        for v in seat.views.iter().filter(|v| v.status != ViewStatus::Current) {
+        for v in seat
+            .views
+            .iter()
+            .filter(|v| v.status != ViewStatus::Current)
+        {
             let _ = writeln!(
                 s,
                 "         {:?} view by {} at {}",

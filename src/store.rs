@@ -31,7 +31,10 @@ pub enum StoreError {
         "cannot open the store at {path}: {source}. Check that the directory exists or can \
          be created and that this user may write to it"
     )]
-    Open { path: PathBuf, source: std::io::Error },
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
         "the store at {path} is damaged ({detail}); restore it from the latest backup, or \
          move it aside to start empty (then run `loket reconcile` once it exists)"
@@ -139,8 +142,9 @@ impl Store {
             .flush_every_ms(None)
             .open()
             .map_err(|e| match e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock
-                    || io.to_string().contains("lock") =>
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("lock") =>
                 {
                     StoreError::Locked {
                         path: path.to_path_buf(),

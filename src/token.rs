@@ -56,9 +56,18 @@ pub struct SeatRef {
 }
 
 /// Local part of a Message-ID for a message to a seat, e.g. `loket.2026-014.bzk.m.<token>.d`.
-pub fn seat_local(key: &TokenKey, case: CaseId, member: &str, person: Person, purpose: &str) -> String {
+pub fn seat_local(
+    key: &TokenKey,
+    case: CaseId,
+    member: &str,
+    person: Person,
+    purpose: &str,
+) -> String {
     let token = key.token(case, member, person);
-    format!("loket.{case}.{member}.{}.{token}.{purpose}", person.letter())
+    format!(
+        "loket.{case}.{member}.{}.{token}.{purpose}",
+        person.letter()
+    )
 }
 
 /// Finds a seat reference in a Message-ID (without brackets) or the local part of an
@@ -110,7 +119,11 @@ mod tests {
         let key = TokenKey::new(b"k".to_vec());
         let case: CaseId = "2026-001".parse().unwrap();
         let local = seat_local(&key, case, "ocw", Person::Deputy, "r");
-        let r = parse_seat_ref(&format!("loket+{}@x.nl", local.trim_start_matches("loket."))).unwrap();
+        let r = parse_seat_ref(&format!(
+            "loket+{}@x.nl",
+            local.trim_start_matches("loket.")
+        ))
+        .unwrap();
         assert_eq!(r.person, Person::Deputy);
         assert_eq!(parse_seat_ref("random-id@x.nl"), None);
         assert_eq!(parse_seat_ref("loket.2026-001.ocw.m.nothex@x"), None);

@@ -17,16 +17,17 @@ fn config() -> Config {
         name: name.into(),
         domains: vec![domain.into()],
     };
-    let member = |id: &str, name: &str, email: &str, ministry: &str, deputy: Option<(&str, &str)>| Member {
-        id: id.into(),
-        name: name.into(),
-        email: email.into(),
-        ministry: ministry.into(),
-        deputy: deputy.map(|(n, e)| Deputy {
-            name: n.into(),
-            email: e.into(),
-        }),
-    };
+    let member =
+        |id: &str, name: &str, email: &str, ministry: &str, deputy: Option<(&str, &str)>| Member {
+            id: id.into(),
+            name: name.into(),
+            email: email.into(),
+            ministry: ministry.into(),
+            deputy: deputy.map(|(n, e)| Deputy {
+                name: n.into(),
+                email: e.into(),
+            }),
+        };
     Config {
         source: "test.toml".into(),
         body: BodyConfig {
@@ -40,14 +41,34 @@ fn config() -> Config {
             plus_addressing: false,
         },
         ministries: vec![
-            ministry("VenJ", "Ministerie van Justitie en Veiligheid", "minjenv.nl"),
-            ministry("BZK", "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties", "minbzk.nl"),
+            ministry(
+                "VenJ",
+                "Ministerie van Justitie en Veiligheid",
+                "minjenv.nl",
+            ),
+            ministry(
+                "BZK",
+                "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
+                "minbzk.nl",
+            ),
             ministry("Fin", "Ministerie van Financiën", "minfin.nl"),
         ],
         members: vec![
-            member("venj", "Anna de Vries", "a.devries@minjenv.nl", "VenJ", Some(("Bas Jansen", "b.jansen@minjenv.nl"))),
+            member(
+                "venj",
+                "Anna de Vries",
+                "a.devries@minjenv.nl",
+                "VenJ",
+                Some(("Bas Jansen", "b.jansen@minjenv.nl")),
+            ),
             member("bzk", "Cor Bakker", "c.bakker@minbzk.nl", "BZK", None),
-            member("fin", "Dirk Smit", "d.smit@minfin.nl", "Fin", Some(("Eva Mulder", "e.mulder@minfin.nl"))),
+            member(
+                "fin",
+                "Dirk Smit",
+                "d.smit@minfin.nl",
+                "Fin",
+                Some(("Eva Mulder", "e.mulder@minfin.nl")),
+            ),
         ],
         periods: Periods {
             normal: Duration::days(7),
@@ -166,7 +187,10 @@ fn complete_form() -> Vec<(CaseField, &'static str)> {
     vec![
         (CaseField::Ministry, "BZK"),
         (CaseField::Subject, "Schade door vertraagde vergunning"),
-        (CaseField::Description, "Een burger lijdt schade door een te late beslissing."),
+        (
+            CaseField::Description,
+            "Een burger lijdt schade door een te late beslissing.",
+        ),
         (CaseField::Question, "Is onverplicht tegemoetkomen geraden?"),
     ]
 }
@@ -182,7 +206,10 @@ fn sends(actions: &[Action]) -> Vec<&Outgoing> {
 }
 
 fn sends_of(actions: &[Action], t: TemplateName) -> Vec<&Outgoing> {
-    sends(actions).into_iter().filter(|o| o.template == t).collect()
+    sends(actions)
+        .into_iter()
+        .filter(|o| o.template == t)
+        .collect()
 }
 
 fn journal(actions: &[Action]) -> Vec<&JournalEvent> {
@@ -196,7 +223,9 @@ fn journal(actions: &[Action]) -> Vec<&JournalEvent> {
 }
 
 fn has_quarantine(actions: &[Action]) -> bool {
-    actions.iter().any(|a| matches!(a, Action::Quarantine { .. }))
+    actions
+        .iter()
+        .any(|a| matches!(a, Action::Quarantine { .. }))
 }
 
 fn to(o: &Outgoing) -> Vec<&str> {
@@ -208,12 +237,17 @@ fn open_case() -> (World, Vec<Outgoing>) {
     let mut w = World::new();
     let m = w.case_mail("indiener@minbzk.nl", &complete_form());
     let a = w.deliver(m, t0());
-    let d = sends_of(&a, TemplateName::Distribution).into_iter().cloned().collect();
+    let d = sends_of(&a, TemplateName::Distribution)
+        .into_iter()
+        .cloned()
+        .collect();
     (w, d)
 }
 
 fn dist_for<'a>(d: &'a [Outgoing], email: &str) -> &'a Outgoing {
-    d.iter().find(|o| o.to[0].email == email).expect("a message to this person")
+    d.iter()
+        .find(|o| o.to[0].email == email)
+        .expect("a message to this person")
 }
 
 #[test]
@@ -226,16 +260,25 @@ fn complete_form_opens_a_case_with_receipt_and_personal_messages() {
     assert_eq!(case.status, CaseStatus::Open);
     assert_eq!(case.ministry, "BZK");
     // 7 days after Monday 2 Nov = Monday 9 Nov, 17:00 Amsterdam = 16:00Z.
-    assert_eq!(case.deadline, Utc.with_ymd_and_hms(2026, 11, 9, 16, 0, 0).unwrap());
+    assert_eq!(
+        case.deadline,
+        Utc.with_ymd_and_hms(2026, 11, 9, 16, 0, 0).unwrap()
+    );
     assert!(!case.urgent);
 
     let receipt = sends_of(&a, TemplateName::Receipt);
     assert_eq!(receipt.len(), 1);
     assert_eq!(to(receipt[0]), ["indiener@minbzk.nl"]);
     assert_eq!(receipt[0].case, Some(case.id));
-    assert_eq!(receipt[0].in_reply_to.as_deref(), Some("msg1@client.example"));
+    assert_eq!(
+        receipt[0].in_reply_to.as_deref(),
+        Some("msg1@client.example")
+    );
     assert_eq!(receipt[0].context["case"]["id"], "2026-001");
-    assert_eq!(receipt[0].context["case"]["deadline"], "2026-11-09T16:00:00Z");
+    assert_eq!(
+        receipt[0].context["case"]["deadline"],
+        "2026-11-09T16:00:00Z"
+    );
 
     // One personal message per member, and per deputy (policy: to_deputies).
     let d = sends_of(&a, TemplateName::Distribution);
@@ -261,7 +304,13 @@ fn complete_form_opens_a_case_with_receipt_and_personal_messages() {
         let seat = w.case("2026-001").seat(&r.member).unwrap();
         assert_eq!(seat.person_address(r.person).unwrap().email, o.to[0].email);
     }
-    assert!(a.iter().any(|x| matches!(x, Action::SaveCaseCounter { year: 2026, next: 2 })));
+    assert!(a.iter().any(|x| matches!(
+        x,
+        Action::SaveCaseCounter {
+            year: 2026,
+            next: 2
+        }
+    )));
     assert!(a.iter().any(|x| matches!(x, Action::WakeAt(_))));
 }
 
@@ -309,8 +358,14 @@ fn incomplete_form_gets_a_reply_and_a_resubmission_completes_it() {
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0]["field"], "question");
     assert_eq!(problems[0]["label"], "Vraag aan het gremium");
-    assert!(a.iter().any(|x| matches!(x, Action::SavePending(_))), "message kept");
-    assert!(matches!(journal(&a)[0], JournalEvent::FormIncomplete { .. }));
+    assert!(
+        a.iter().any(|x| matches!(x, Action::SavePending(_))),
+        "message kept"
+    );
+    assert!(matches!(
+        journal(&a)[0],
+        JournalEvent::FormIncomplete { .. }
+    ));
 
     // The sender answers in the same thread with only the missing field.
     let reply_id = reply[0].message_id.clone();
@@ -323,14 +378,23 @@ fn incomplete_form_gets_a_reply_and_a_resubmission_completes_it() {
     let a = w.deliver(second, t0() + Duration::hours(2));
 
     let case = w.case("2026-001");
-    assert_eq!(case.form.get(CaseField::Subject), Some("Schade door vertraagde vergunning"));
-    assert_eq!(case.form.get(CaseField::Question), Some("Is tegemoetkomen geraden?"));
+    assert_eq!(
+        case.form.get(CaseField::Subject),
+        Some("Schade door vertraagde vergunning")
+    );
+    assert_eq!(
+        case.form.get(CaseField::Question),
+        Some("Is tegemoetkomen geraden?")
+    );
     assert_eq!(case.source, vec![1, 2]);
     assert!(w.state.pending.is_empty());
     assert!(a.iter().any(|x| matches!(x, Action::DropPending(1))));
     let receipt = sends_of(&a, TemplateName::Receipt);
     assert_eq!(receipt.len(), 1);
-    assert!(receipt[0].references.contains(&first_id), "receipt threads with the submission");
+    assert!(
+        receipt[0].references.contains(&first_id),
+        "receipt threads with the submission"
+    );
 }
 
 #[test]
@@ -365,7 +429,11 @@ fn ministry_and_subject_default_from_the_mail() {
     w.deliver(m, t0());
     let c = w.case("2026-001");
     assert_eq!(c.ministry, "Fin", "from the sender's domain");
-    assert_eq!(c.subject(), "Casus voor het gremium", "from the mail's subject");
+    assert_eq!(
+        c.subject(),
+        "Casus voor het gremium",
+        "from the mail's subject"
+    );
 }
 
 #[test]
@@ -395,7 +463,11 @@ fn allowed_sender_may_submit() {
 #[test]
 fn member_reply_is_recorded_as_view() {
     let (mut w, d) = open_case();
-    let r = w.reply_to(dist_for(&d, "c.bakker@minbzk.nl"), "c.bakker@minbzk.nl", Position::Advisable);
+    let r = w.reply_to(
+        dist_for(&d, "c.bakker@minbzk.nl"),
+        "c.bakker@minbzk.nl",
+        Position::Advisable,
+    );
     let a = w.deliver(r, t0() + Duration::days(1));
     let seat = w.case("2026-001").seat("bzk").unwrap();
     let v = seat.current_view().unwrap();
@@ -403,7 +475,10 @@ fn member_reply_is_recorded_as_view() {
     assert_eq!(v.form.position, Position::Advisable);
     assert!(matches!(
         journal(&a)[0],
-        JournalEvent::ViewRecorded { status: ViewStatus::Current, .. }
+        JournalEvent::ViewRecorded {
+            status: ViewStatus::Current,
+            ..
+        }
     ));
     assert!(sends(&a).is_empty(), "no bundle yet, nothing sent");
 }
@@ -420,20 +495,39 @@ fn second_reply_from_same_member_supersedes_and_both_are_kept() {
     assert_eq!(seat.views.len(), 2);
     assert_eq!(seat.views[0].status, ViewStatus::Superseded);
     assert_eq!(seat.views[1].status, ViewStatus::Current);
-    assert_eq!(seat.current_view().unwrap().form.position, Position::NotAdvisable);
-    assert!(journal(&a).iter().any(|e| matches!(e, JournalEvent::ViewSuperseded { .. })));
+    assert_eq!(
+        seat.current_view().unwrap().form.position,
+        Position::NotAdvisable
+    );
+    assert!(
+        journal(&a)
+            .iter()
+            .any(|e| matches!(e, JournalEvent::ViewSuperseded { .. }))
+    );
 }
 
 #[test]
 fn deputy_and_member_hold_one_seat_and_a_conflict_goes_to_the_desk() {
     let (mut w, d) = open_case();
-    let by_deputy = w.reply_to(dist_for(&d, "b.jansen@minjenv.nl"), "b.jansen@minjenv.nl", Position::Advisable);
+    let by_deputy = w.reply_to(
+        dist_for(&d, "b.jansen@minjenv.nl"),
+        "b.jansen@minjenv.nl",
+        Position::Advisable,
+    );
     w.deliver(by_deputy, t0() + Duration::hours(1));
     let seat = w.case("2026-001").seat("venj").unwrap();
-    assert_eq!(seat.current_view().unwrap().by, Person::Deputy, "first answer counts");
+    assert_eq!(
+        seat.current_view().unwrap().by,
+        Person::Deputy,
+        "first answer counts"
+    );
 
     // The member disagrees later: kept, flagged, the deputy's answer still counts.
-    let by_member = w.reply_to(dist_for(&d, "a.devries@minjenv.nl"), "a.devries@minjenv.nl", Position::NotAdvisable);
+    let by_member = w.reply_to(
+        dist_for(&d, "a.devries@minjenv.nl"),
+        "a.devries@minjenv.nl",
+        Position::NotAdvisable,
+    );
     let a = w.deliver(by_member, t0() + Duration::hours(2));
     let seat = w.case("2026-001").seat("venj").unwrap();
     assert_eq!(seat.views.len(), 2);
@@ -444,11 +538,22 @@ fn deputy_and_member_hold_one_seat_and_a_conflict_goes_to_the_desk() {
     assert_eq!(notice[0].context["notice"], "view_conflict");
 
     // Agreement from the other person is just kept.
-    let by_fin_member = w.reply_to(dist_for(&d, "d.smit@minfin.nl"), "d.smit@minfin.nl", Position::Advisable);
+    let by_fin_member = w.reply_to(
+        dist_for(&d, "d.smit@minfin.nl"),
+        "d.smit@minfin.nl",
+        Position::Advisable,
+    );
     w.deliver(by_fin_member, t0() + Duration::hours(3));
-    let by_fin_deputy = w.reply_to(dist_for(&d, "e.mulder@minfin.nl"), "e.mulder@minfin.nl", Position::Advisable);
+    let by_fin_deputy = w.reply_to(
+        dist_for(&d, "e.mulder@minfin.nl"),
+        "e.mulder@minfin.nl",
+        Position::Advisable,
+    );
     let a = w.deliver(by_fin_deputy, t0() + Duration::hours(4));
-    assert_eq!(w.case("2026-001").seat("fin").unwrap().views[1].status, ViewStatus::Concurring);
+    assert_eq!(
+        w.case("2026-001").seat("fin").unwrap().views[1].status,
+        ViewStatus::Concurring
+    );
     assert!(sends_of(&a, TemplateName::DeskNotice).is_empty());
 }
 
@@ -456,20 +561,31 @@ fn deputy_and_member_hold_one_seat_and_a_conflict_goes_to_the_desk() {
 fn reply_from_a_non_member_is_not_counted_and_the_desk_is_told() {
     let (mut w, d) = open_case();
     // A colleague answers on the member's thread (the token is valid, the sender is not).
-    let r = w.reply_to(dist_for(&d, "c.bakker@minbzk.nl"), "collega@minbzk.nl", Position::Advisable);
+    let r = w.reply_to(
+        dist_for(&d, "c.bakker@minbzk.nl"),
+        "collega@minbzk.nl",
+        Position::Advisable,
+    );
     let a = w.deliver(r, t0() + Duration::hours(1));
     assert!(w.case("2026-001").seat("bzk").unwrap().views.is_empty());
     assert!(has_quarantine(&a));
     let notice = sends_of(&a, TemplateName::DeskNotice);
     assert_eq!(notice[0].context["notice"], "reply_not_counted");
-    assert!(matches!(journal(&a)[0], JournalEvent::ReplyNotCounted { .. }));
+    assert!(matches!(
+        journal(&a)[0],
+        JournalEvent::ReplyNotCounted { .. }
+    ));
 }
 
 #[test]
 fn a_member_cannot_answer_for_another_seat_with_its_token() {
     let (mut w, d) = open_case();
     // The Fin member replies on the BZK member's message: not counted for either seat.
-    let r = w.reply_to(dist_for(&d, "c.bakker@minbzk.nl"), "d.smit@minfin.nl", Position::Advisable);
+    let r = w.reply_to(
+        dist_for(&d, "c.bakker@minbzk.nl"),
+        "d.smit@minfin.nl",
+        Position::Advisable,
+    );
     let a = w.deliver(r, t0() + Duration::hours(1));
     let c = w.case("2026-001");
     assert!(c.seat("bzk").unwrap().views.is_empty());
@@ -494,10 +610,19 @@ fn forged_token_does_not_match() {
 #[test]
 fn subject_tag_matches_when_threading_is_lost() {
     let (mut w, _) = open_case();
-    let mut m = w.mail("d.smit@minfin.nl", "RE: [OTT 2026-001] Schade door vertraagde vergunning");
+    let mut m = w.mail(
+        "d.smit@minfin.nl",
+        "RE: [OTT 2026-001] Schade door vertraagde vergunning",
+    );
     m.view_form.position = Position::UnderConditions;
     w.deliver(m, t0() + Duration::hours(1));
-    let v = w.case("2026-001").seat("fin").unwrap().current_view().unwrap().clone();
+    let v = w
+        .case("2026-001")
+        .seat("fin")
+        .unwrap()
+        .current_view()
+        .unwrap()
+        .clone();
     assert_eq!(v.form.position, Position::UnderConditions);
 }
 
@@ -515,7 +640,11 @@ fn subject_tag_from_the_submitter_goes_to_the_desk() {
 fn all_views_in_bundles_to_the_submitter() {
     let (mut w, d) = open_case();
     let mut last = vec![];
-    for email in ["a.devries@minjenv.nl", "c.bakker@minbzk.nl", "d.smit@minfin.nl"] {
+    for email in [
+        "a.devries@minjenv.nl",
+        "c.bakker@minbzk.nl",
+        "d.smit@minfin.nl",
+    ] {
         let r = w.reply_to(dist_for(&d, email), email, Position::Advisable);
         last = w.deliver(r, t0() + Duration::hours(1));
     }
@@ -527,13 +656,21 @@ fn all_views_in_bundles_to_the_submitter() {
     assert_eq!(b[0].context["reason"], "all_views_in");
     assert_eq!(b[0].context["views"].as_array().unwrap().len(), 3);
     assert!(b[0].context["missing"].as_array().unwrap().is_empty());
-    assert_eq!(Core::next_wakeup(&w.state), None, "nothing left to wake for");
+    assert_eq!(
+        Core::next_wakeup(&w.state),
+        None,
+        "nothing left to wake for"
+    );
 }
 
 #[test]
 fn deadline_passed_bundles_and_names_the_missing() {
     let (mut w, d) = open_case();
-    let r = w.reply_to(dist_for(&d, "c.bakker@minbzk.nl"), "c.bakker@minbzk.nl", Position::NotAdvisable);
+    let r = w.reply_to(
+        dist_for(&d, "c.bakker@minbzk.nl"),
+        "c.bakker@minbzk.nl",
+        Position::NotAdvisable,
+    );
     w.deliver(r, t0() + Duration::hours(1));
     let deadline = w.case("2026-001").deadline;
 
@@ -555,18 +692,28 @@ fn deadline_passed_bundles_and_names_the_missing() {
     assert_eq!(b[0].context["views"].as_array().unwrap().len(), 1);
     // Ticks are idempotent.
     assert!(w.handle(Event::Tick, deadline).is_empty());
-    assert!(w.handle(Event::Tick, deadline + Duration::days(3)).is_empty());
+    assert!(
+        w.handle(Event::Tick, deadline + Duration::days(3))
+            .is_empty()
+    );
 }
 
 #[test]
 fn reminder_goes_to_missing_seats_only_once() {
     let (mut w, d) = open_case();
-    let r = w.reply_to(dist_for(&d, "c.bakker@minbzk.nl"), "c.bakker@minbzk.nl", Position::Advisable);
+    let r = w.reply_to(
+        dist_for(&d, "c.bakker@minbzk.nl"),
+        "c.bakker@minbzk.nl",
+        Position::Advisable,
+    );
     w.deliver(r, t0() + Duration::hours(1));
     let remind_at = w.case("2026-001").remind_at.unwrap();
     assert_eq!(Core::next_wakeup(&w.state), Some(remind_at));
     // Deadline Monday 9 Nov; two days before is a Saturday → Friday 6 Nov, 09:00 local.
-    assert_eq!(remind_at, Utc.with_ymd_and_hms(2026, 11, 6, 8, 0, 0).unwrap());
+    assert_eq!(
+        remind_at,
+        Utc.with_ymd_and_hms(2026, 11, 6, 8, 0, 0).unwrap()
+    );
 
     let a = w.handle(Event::Tick, remind_at);
     let rem = sends_of(&a, TemplateName::Reminder);
@@ -574,7 +721,12 @@ fn reminder_goes_to_missing_seats_only_once() {
     who.sort();
     assert_eq!(
         who,
-        ["a.devries@minjenv.nl", "b.jansen@minjenv.nl", "d.smit@minfin.nl", "e.mulder@minfin.nl"]
+        [
+            "a.devries@minjenv.nl",
+            "b.jansen@minjenv.nl",
+            "d.smit@minfin.nl",
+            "e.mulder@minfin.nl"
+        ]
     );
     // Reminders thread under the first message, and their tokens still match.
     for o in &rem {
@@ -582,8 +734,14 @@ fn reminder_goes_to_missing_seats_only_once() {
         let r = parse_seat_ref(&o.message_id).unwrap();
         assert!(w.key.verify(r.case, &r.member, r.person, &r.token));
     }
-    assert!(w.handle(Event::Tick, remind_at + Duration::hours(1)).is_empty());
-    assert_eq!(Core::next_wakeup(&w.state), Some(w.case("2026-001").deadline));
+    assert!(
+        w.handle(Event::Tick, remind_at + Duration::hours(1))
+            .is_empty()
+    );
+    assert_eq!(
+        Core::next_wakeup(&w.state),
+        Some(w.case("2026-001").deadline)
+    );
 }
 
 #[test]
@@ -596,8 +754,14 @@ fn urgent_case_gets_the_shorter_period() {
     let c = w.case("2026-001");
     assert!(c.urgent);
     // Monday + 2 days = Wednesday 4 November, 17:00 local.
-    assert_eq!(c.deadline, Utc.with_ymd_and_hms(2026, 11, 4, 16, 0, 0).unwrap());
-    assert_eq!(c.remind_at, None, "no reminder when the period is that short");
+    assert_eq!(
+        c.deadline,
+        Utc.with_ymd_and_hms(2026, 11, 4, 16, 0, 0).unwrap()
+    );
+    assert_eq!(
+        c.remind_at, None,
+        "no reminder when the period is that short"
+    );
 }
 
 #[test]
@@ -615,7 +779,11 @@ fn desired_date_sets_the_deadline_within_bounds() {
         let mail = w.case_mail("indiener@minbzk.nl", &fields);
         w.deliver(mail, t0());
         let c = w.case("2026-001");
-        assert_eq!(c.deadline, Utc.with_ymd_and_hms(y, m, d, 16, 0, 0).unwrap(), "{desired}");
+        assert_eq!(
+            c.deadline,
+            Utc.with_ymd_and_hms(y, m, d, 16, 0, 0).unwrap(),
+            "{desired}"
+        );
         assert_eq!(c.urgent, urgent, "{desired}");
     }
 }
@@ -623,25 +791,40 @@ fn desired_date_sets_the_deadline_within_bounds() {
 #[test]
 fn automatic_mail_never_counts_and_is_never_answered() {
     let kinds = [
-        MailKind::AutoReply { reason: "Auto-Submitted".into() },
+        MailKind::AutoReply {
+            reason: "Auto-Submitted".into(),
+        },
         MailKind::ReadReceipt,
         MailKind::CalendarReply,
     ];
     for kind in kinds {
         let (mut w, d) = open_case();
-        let mut r = w.reply_to(dist_for(&d, "c.bakker@minbzk.nl"), "c.bakker@minbzk.nl", Position::Advisable);
+        let mut r = w.reply_to(
+            dist_for(&d, "c.bakker@minbzk.nl"),
+            "c.bakker@minbzk.nl",
+            Position::Advisable,
+        );
         r.kind = kind.clone();
         let a = w.deliver(r, t0() + Duration::hours(1));
         assert!(sends(&a).is_empty(), "{kind:?}");
-        assert!(w.case("2026-001").seat("bzk").unwrap().views.is_empty(), "{kind:?}");
-        assert!(matches!(journal(&a)[0], JournalEvent::Ignored { .. }), "{kind:?}");
+        assert!(
+            w.case("2026-001").seat("bzk").unwrap().views.is_empty(),
+            "{kind:?}"
+        );
+        assert!(
+            matches!(journal(&a)[0], JournalEvent::Ignored { .. }),
+            "{kind:?}"
+        );
     }
 }
 
 #[test]
 fn bounce_for_a_member_is_reported_to_the_desk_only() {
     let (mut w, d) = open_case();
-    let mut b = w.mail("MAILER-DAEMON@minbzk.nl", "Undelivered Mail Returned to Sender");
+    let mut b = w.mail(
+        "MAILER-DAEMON@minbzk.nl",
+        "Undelivered Mail Returned to Sender",
+    );
     b.kind = MailKind::Bounce {
         recipients: vec!["c.bakker@minbzk.nl".into()],
     };
@@ -686,13 +869,30 @@ fn oversized_attachment_is_not_forwarded_and_the_desk_is_told() {
     let mut w = World::new();
     let mut m = w.case_mail("indiener@minbzk.nl", &complete_form());
     m.attachments = vec![
-        AttachmentInfo { index: 0, name: "besluit.pdf".into(), content_type: "application/pdf".into(), size: 5_000 },
-        AttachmentInfo { index: 1, name: "video.mp4".into(), content_type: "video/mp4".into(), size: 50_000_000 },
+        AttachmentInfo {
+            index: 0,
+            name: "besluit.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 5_000,
+        },
+        AttachmentInfo {
+            index: 1,
+            name: "video.mp4".into(),
+            content_type: "video/mp4".into(),
+            size: 50_000_000,
+        },
     ];
-    m.problems = vec![MailProblem::AttachmentTooLarge { name: "video.mp4".into(), size: 50_000_000, limit: 1_000_000 }];
+    m.problems = vec![MailProblem::AttachmentTooLarge {
+        name: "video.mp4".into(),
+        size: 50_000_000,
+        limit: 1_000_000,
+    }];
     let a = w.deliver(m, t0());
     let d = sends_of(&a, TemplateName::Distribution);
-    assert!(d.iter().all(|o| o.attachments.len() == 1 && o.attachments[0].name == "besluit.pdf"));
+    assert!(
+        d.iter()
+            .all(|o| o.attachments.len() == 1 && o.attachments[0].name == "besluit.pdf")
+    );
     let n = sends_of(&a, TemplateName::DeskNotice);
     assert_eq!(n[0].context["notice"], "attention");
 }
@@ -702,35 +902,85 @@ fn late_view_is_kept_and_flagged() {
     let (mut w, d) = open_case();
     let deadline = w.case("2026-001").deadline;
     w.handle(Event::Tick, deadline);
-    let r = w.reply_to(dist_for(&d, "d.smit@minfin.nl"), "d.smit@minfin.nl", Position::Advisable);
+    let r = w.reply_to(
+        dist_for(&d, "d.smit@minfin.nl"),
+        "d.smit@minfin.nl",
+        Position::Advisable,
+    );
     let a = w.deliver(r, deadline + Duration::hours(1));
-    let v = w.case("2026-001").seat("fin").unwrap().current_view().unwrap().clone();
+    let v = w
+        .case("2026-001")
+        .seat("fin")
+        .unwrap()
+        .current_view()
+        .unwrap()
+        .clone();
     assert!(v.late);
-    assert_eq!(sends_of(&a, TemplateName::DeskNotice)[0].context["notice"], "late_view");
-    assert!(sends_of(&a, TemplateName::Bundle).is_empty(), "no second bundle");
+    assert_eq!(
+        sends_of(&a, TemplateName::DeskNotice)[0].context["notice"],
+        "late_view"
+    );
+    assert!(
+        sends_of(&a, TemplateName::Bundle).is_empty(),
+        "no second bundle"
+    );
 }
 
 #[test]
 fn desk_commands_bundle_and_close() {
     let (mut w, _) = open_case();
     let id: CaseId = "2026-001".parse().unwrap();
-    assert!(Core::check_command(&w.state, &Command::Bundle { case: "2026-009".parse().unwrap() }).is_err());
-    let a = w.handle(Event::Command(Command::Bundle { case: id }), t0() + Duration::days(1));
-    assert_eq!(sends_of(&a, TemplateName::Bundle)[0].context["reason"], "desk_request");
-    assert!(Core::check_command(&w.state, &Command::Bundle { case: id }).is_err(), "already bundled");
-    w.handle(Event::Command(Command::Close { case: id }), t0() + Duration::days(2));
+    assert!(
+        Core::check_command(
+            &w.state,
+            &Command::Bundle {
+                case: "2026-009".parse().unwrap()
+            }
+        )
+        .is_err()
+    );
+    let a = w.handle(
+        Event::Command(Command::Bundle { case: id }),
+        t0() + Duration::days(1),
+    );
+    assert_eq!(
+        sends_of(&a, TemplateName::Bundle)[0].context["reason"],
+        "desk_request"
+    );
+    assert!(
+        Core::check_command(&w.state, &Command::Bundle { case: id }).is_err(),
+        "already bundled"
+    );
+    w.handle(
+        Event::Command(Command::Close { case: id }),
+        t0() + Duration::days(2),
+    );
     assert_eq!(w.case("2026-001").status, CaseStatus::Closed);
 }
 
 #[test]
 fn same_event_same_state_same_actions() {
     let (w, d) = open_case();
-    let mut a = World { state: w.state.clone(), ..World::new() };
-    let mut b = World { state: w.state.clone(), ..World::new() };
+    let mut a = World {
+        state: w.state.clone(),
+        ..World::new()
+    };
+    let mut b = World {
+        state: w.state.clone(),
+        ..World::new()
+    };
     a.next_raw = 10;
     b.next_raw = 10;
-    let ra = a.reply_to(dist_for(&d, "c.bakker@minbzk.nl"), "c.bakker@minbzk.nl", Position::Advisable);
-    let rb = b.reply_to(dist_for(&d, "c.bakker@minbzk.nl"), "c.bakker@minbzk.nl", Position::Advisable);
+    let ra = a.reply_to(
+        dist_for(&d, "c.bakker@minbzk.nl"),
+        "c.bakker@minbzk.nl",
+        Position::Advisable,
+    );
+    let rb = b.reply_to(
+        dist_for(&d, "c.bakker@minbzk.nl"),
+        "c.bakker@minbzk.nl",
+        Position::Advisable,
+    );
     let t = t0() + Duration::hours(5);
     assert_eq!(a.deliver(ra, t), b.deliver(rb, t));
     assert_eq!(a.state, b.state);
@@ -742,7 +992,10 @@ fn message_ids_are_stable_and_distinct() {
     let (_, d2) = open_case();
     let ids1: Vec<_> = d1.iter().map(|o| &o.message_id).collect();
     let ids2: Vec<_> = d2.iter().map(|o| &o.message_id).collect();
-    assert_eq!(ids1, ids2, "same case, same ids: a replay cannot create new mail");
+    assert_eq!(
+        ids1, ids2,
+        "same case, same ids: a replay cannot create new mail"
+    );
     assert!(ids1.iter().all(|id| id.ends_with("@minjenv.nl")));
     drop(w1);
 }

@@ -20,7 +20,10 @@ fn crash_then_recover(point: &str) -> Site {
         .env("LOKET_FAILPOINT", point)
         .output()
         .unwrap();
-    assert!(!out.status.success(), "{point}: the process should have crashed");
+    assert!(
+        !out.status.success(),
+        "{point}: the process should have crashed"
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(&format!("failpoint {point}")),
         "{point}: crashed elsewhere: {}",
@@ -33,7 +36,10 @@ fn crash_then_recover(point: &str) -> Site {
 }
 
 fn assert_exactly_once(site: &Site, point: &str) {
-    assert!(site.files("maildir/new").is_empty(), "{point}: mail left unhandled");
+    assert!(
+        site.files("maildir/new").is_empty(),
+        "{point}: mail left unhandled"
+    );
     assert_eq!(site.files("maildir/cur").len(), 1, "{point}");
     let cases = site.case_list();
     assert_eq!(cases.as_array().unwrap().len(), 1, "{point}: one case");

@@ -10,7 +10,9 @@ const CASE: &[u8] = include_bytes!("fixtures/case_form.eml");
 const T0: &str = "2026-11-02T10:30:00+01:00";
 
 fn to_one<'a>(sent: &'a [Sent], addr: &str) -> Vec<&'a Sent> {
-    sent.iter().filter(|s| s.to.iter().any(|t| t == addr)).collect()
+    sent.iter()
+        .filter(|s| s.to.iter().any(|t| t == addr))
+        .collect()
 }
 
 #[test]
@@ -29,7 +31,11 @@ fn a_consultation_round_from_case_form_to_bundle() {
     // Receipt to the submitter, one personal message to each member and the one deputy.
     let receipt = to_one(&sent, "p.devries@minbzk.nl");
     assert_eq!(receipt.len(), 1);
-    assert!(receipt[0].subject.contains("[OTT 2026-001]"), "{}", receipt[0].subject);
+    assert!(
+        receipt[0].subject.contains("[OTT 2026-001]"),
+        "{}",
+        receipt[0].subject
+    );
     assert!(receipt[0].body.contains("2026-001"));
     for who in [
         "a.devries@minjenv.nl",
@@ -39,13 +45,20 @@ fn a_consultation_round_from_case_form_to_bundle() {
     ] {
         let m = to_one(&sent, who);
         assert_eq!(m.len(), 1, "one message to {who}");
-        assert!(m[0].body.contains("Schade door te late vergunningverlening"));
+        assert!(
+            m[0].body
+                .contains("Schade door te late vergunningverlening")
+        );
         assert!(m[0].subject.contains("[OTT 2026-001]"));
     }
     assert_eq!(sent.len(), 5);
     for s in &sent {
         let raw = String::from_utf8_lossy(&s.raw);
-        assert!(raw.contains("Auto-Submitted: auto-generated"), "{}", s.path.display());
+        assert!(
+            raw.contains("Auto-Submitted: auto-generated"),
+            "{}",
+            s.path.display()
+        );
         assert!(raw.contains("X-Auto-Response-Suppress: All"));
     }
 
@@ -85,10 +98,19 @@ fn a_consultation_round_from_case_form_to_bundle() {
         .collect();
     assert_eq!(bundle.len(), 1);
     let body = &bundle[0].body;
-    assert!(body.contains("de overheid heeft de termijn ruim overschreden"), "{body}");
+    assert!(
+        body.contains("de overheid heeft de termijn ruim overschreden"),
+        "{body}"
+    );
     assert!(body.contains("vergoeding van de huur"));
-    assert!(body.contains("Wij zien geen aanleiding"), "free-text view kept whole");
-    assert!(!body.contains("> Geachte"), "quoted history is not in the bundle");
+    assert!(
+        body.contains("Wij zien geen aanleiding"),
+        "free-text view kept whole"
+    );
+    assert!(
+        !body.contains("> Geachte"),
+        "quoted history is not in the bundle"
+    );
     assert!(body.contains("Dirk Smit"), "the missing member is named");
     assert_eq!(site.case_list()[0]["status"], "bundled");
 
@@ -131,9 +153,16 @@ fn bad_input_is_kept_and_the_desk_told_and_work_goes_on() {
         let raw = String::from_utf8_lossy(&s.raw);
         assert!(raw.contains("bericht-"), "original attached: {raw}");
     }
-    assert_eq!(site.case_list().as_array().unwrap().len(), 1, "the good case went on");
+    assert_eq!(
+        site.case_list().as_array().unwrap().len(),
+        1,
+        "the good case went on"
+    );
     assert!(site.files("maildir/new").is_empty());
-    assert!(to_one(&sent, "someone@gmail.com").is_empty(), "no answer to strangers");
+    assert!(
+        to_one(&sent, "someone@gmail.com").is_empty(),
+        "no answer to strangers"
+    );
 }
 
 #[test]
@@ -155,7 +184,10 @@ fn check_reports_bad_config_and_run_refuses_to_start() {
     let out = site.loket(&["run", "--once"]).output().unwrap();
     assert!(!out.status.success());
     assert_eq!(site.files("maildir/new").len(), 1, "nothing handled");
-    assert!(!site.path("store").exists(), "the store was not even opened");
+    assert!(
+        !site.path("store").exists(),
+        "the store was not even opened"
+    );
 }
 
 #[test]
@@ -168,7 +200,10 @@ fn case_show_gives_the_timeline() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("case_created"), "{text}");
     assert!(text.contains("distributed"), "{text}");
-    let out = site.loket(&["case", "show", "2026-001", "--json"]).output().unwrap();
+    let out = site
+        .loket(&["case", "show", "2026-001", "--json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["case"]["id"], "2026-001");
     assert_eq!(v["journal"][0]["event"], "case_created");

@@ -173,9 +173,7 @@ impl Config {
     /// The ministry whose mail domain matches this address, if any.
     pub fn ministry_of_address(&self, email: &str) -> Option<&Ministry> {
         let domain = email.rsplit_once('@')?.1.to_ascii_lowercase();
-        self.ministries
-            .iter()
-            .find(|m| m.domains.iter().any(|d| *d == domain))
+        self.ministries.iter().find(|m| m.domains.contains(&domain))
     }
 
     pub fn is_staff(&self, email: &str) -> bool {

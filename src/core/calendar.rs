@@ -113,7 +113,10 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
                 let w = w.trim_end_matches('.');
                 if let Some((_, m)) = MONTHS.iter().find(|(name, _)| *name == w) {
                     month = Some(*m);
-                } else if let Ok(n) = w.trim_end_matches(['e', 't', 'h', 's', 'n', 'd', 'r']).parse::<u32>() {
+                } else if let Ok(n) = w
+                    .trim_end_matches(['e', 't', 'h', 's', 'n', 'd', 'r'])
+                    .parse::<u32>()
+                {
                     if n > 31 {
                         year = Some(n as i32);
                     } else if day.is_none() {
@@ -131,7 +134,10 @@ fn parse_numeric(s: &str) -> Option<NaiveDate> {
     if parts.len() != 3 {
         return None;
     }
-    let n: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let n: Vec<u32> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     if parts[0].len() == 4 {
         NaiveDate::from_ymd_opt(n[0] as i32, n[1], n[2])
     } else if parts[2].len() == 4 {
@@ -186,7 +192,11 @@ mod tests {
     #[test]
     fn local_time_in_dst_gap_moves_forward() {
         // 29 March 2026 02:30 does not exist in Amsterdam.
-        let t = at_local(d(2026, 3, 29), NaiveTime::from_hms_opt(2, 30, 0).unwrap(), Amsterdam);
+        let t = at_local(
+            d(2026, 3, 29),
+            NaiveTime::from_hms_opt(2, 30, 0).unwrap(),
+            Amsterdam,
+        );
         assert_eq!(t, Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap());
     }
 }

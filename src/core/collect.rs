@@ -137,7 +137,14 @@ impl Core<'_> {
             reason: reason.to_string(),
         });
         let details = vec![reason.to_string()];
-        self.notify_desk(mail, NoticeKind::ReplyNotCounted, Some(case), details, now, out);
+        self.notify_desk(
+            mail,
+            NoticeKind::ReplyNotCounted,
+            Some(case),
+            details,
+            now,
+            out,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -168,7 +175,11 @@ impl Core<'_> {
             late,
         };
         let mut conflict = None;
-        if let Some(current) = seat.views.iter_mut().find(|v| v.status == ViewStatus::Current) {
+        if let Some(current) = seat
+            .views
+            .iter_mut()
+            .find(|v| v.status == ViewStatus::Current)
+        {
             if current.by == by {
                 current.status = ViewStatus::Superseded;
                 out.journal(
@@ -202,12 +213,20 @@ impl Core<'_> {
         seat.views.push(view);
         if let Some((first, position)) = conflict {
             let details = vec![
+                format!("{first} answered first for this seat ({position:?}); that answer counts"),
                 format!(
-                    "{first} answered first for this seat ({position:?}); that answer counts"
+                    "{} answered differently; the desk decides which stands",
+                    from.email
                 ),
-                format!("{} answered differently; the desk decides which stands", from.email),
             ];
-            self.notify_desk(mail, NoticeKind::ViewConflict, Some(case), details, now, out);
+            self.notify_desk(
+                mail,
+                NoticeKind::ViewConflict,
+                Some(case),
+                details,
+                now,
+                out,
+            );
         } else if late {
             let details = vec![format!("{} answered after the bundle was sent", from.email)];
             self.notify_desk(mail, NoticeKind::LateView, Some(case), details, now, out);

@@ -38,7 +38,8 @@ impl Core<'_> {
             .pending
             .values()
             .find(|p| {
-                p.sender.is(&from.email) && mail.thread_ids().any(|id| p.thread.iter().any(|t| t == id))
+                p.sender.is(&from.email)
+                    && mail.thread_ids().any(|id| p.thread.iter().any(|t| t == id))
             })
             .map(|p| p.id);
         let mut pending = match pending_id.and_then(|id| state.pending.remove(&id)) {
@@ -75,7 +76,10 @@ impl Core<'_> {
         if pending.form.get(CaseField::Subject).is_none() {
             let s = strip_reply_prefixes(&mail.subject);
             if !s.is_empty() {
-                pending.form.fields.insert(CaseField::Subject, s.to_string());
+                pending
+                    .form
+                    .fields
+                    .insert(CaseField::Subject, s.to_string());
             }
         }
         if pending.form.get(CaseField::Contact).is_none() {
@@ -102,7 +106,9 @@ impl Core<'_> {
             || c.is_staff(&from.email)
             || c.members.iter().any(|m| {
                 m.email.eq_ignore_ascii_case(&from.email)
-                    || m.deputy.as_ref().is_some_and(|d| d.email.eq_ignore_ascii_case(&from.email))
+                    || m.deputy
+                        .as_ref()
+                        .is_some_and(|d| d.email.eq_ignore_ascii_case(&from.email))
             })
             || c.intake
                 .allowed_senders
@@ -146,11 +152,18 @@ impl Core<'_> {
             Some(v) => match self.find_ministry(v) {
                 Some(code) => Some(code),
                 None => {
-                    let codes: Vec<&str> =
-                        self.config.ministries.iter().map(|m| m.code.as_str()).collect();
+                    let codes: Vec<&str> = self
+                        .config
+                        .ministries
+                        .iter()
+                        .map(|m| m.code.as_str())
+                        .collect();
                     problem(
                         CaseField::Ministry,
-                        format!("`{v}` is not one of the body's ministries ({})", codes.join(", ")),
+                        format!(
+                            "`{v}` is not one of the body's ministries ({})",
+                            codes.join(", ")
+                        ),
                     );
                     None
                 }
@@ -222,7 +235,9 @@ impl Core<'_> {
             .iter()
             .find(|m| {
                 m.email.eq_ignore_ascii_case(&from.email)
-                    || m.deputy.as_ref().is_some_and(|d| d.email.eq_ignore_ascii_case(&from.email))
+                    || m.deputy
+                        .as_ref()
+                        .is_some_and(|d| d.email.eq_ignore_ascii_case(&from.email))
             })
             .map(|m| m.ministry.clone())
     }
@@ -304,7 +319,10 @@ impl Core<'_> {
         let (deadline, urgent) = match reading.desired {
             Some(d) => {
                 let asked = at_local(d, p.deadline_time, p.timezone);
-                (asked.max(shortest).min(normal), reading.urgent || asked < normal)
+                (
+                    asked.max(shortest).min(normal),
+                    reading.urgent || asked < normal,
+                )
             }
             None if reading.urgent => (shortest, true),
             None => (normal, false),
@@ -397,10 +415,7 @@ impl Core<'_> {
 }
 
 fn yes_no(v: &str) -> Option<bool> {
-    let v = v
-        .trim()
-        .trim_end_matches(['.', '!'])
-        .to_lowercase();
+    let v = v.trim().trim_end_matches(['.', '!']).to_lowercase();
     let first = v.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
     match first {
         "ja" | "yes" | "y" | "j" | "spoed" | "urgent" | "true" | "x" => Some(true),
@@ -413,12 +428,12 @@ fn yes_no(v: &str) -> Option<bool> {
 pub(super) fn strip_reply_prefixes(s: &str) -> &str {
     let mut s = s.trim();
     loop {
-        let cut = ["re:", "fw:", "fwd:", "aw:", "wg:", "antw:", "doorst:", "tr:", "sv:"]
-            .iter()
-            .find(|p| {
-                s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
-            })
-            .map(|p| p.len());
+        let cut = [
+            "re:", "fw:", "fwd:", "aw:", "wg:", "antw:", "doorst:", "tr:", "sv:",
+        ]
+        .iter()
+        .find(|p| s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+        .map(|p| p.len());
         match cut {
             // The prefix is ASCII, so `n` is a character boundary.
             Some(n) => s = s[n..].trim_start(),

@@ -119,7 +119,11 @@ impl Core<'_> {
         }
         // 2. Never answer ourselves: loops.
         if mail.from_loket || from.is(&self.config.desk.address.email) {
-            out.journal(now, None, ignored(&mail, &from_text, "sent by loket itself (loop)"));
+            out.journal(
+                now,
+                None,
+                ignored(&mail, &from_text, "sent by loket itself (loop)"),
+            );
             return;
         }
         // 3. Automatic mail never counts and is never answered.
@@ -271,7 +275,11 @@ impl Core<'_> {
         let letter = DeskNoticeLetter {
             notice,
             case: case.map(|c| self.case_info(c)),
-            from: mail.from.as_ref().map(|a| a.to_string()).unwrap_or_default(),
+            from: mail
+                .from
+                .as_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
             subject: mail.subject.clone(),
             raw_id: mail.raw_id,
             details,
@@ -304,7 +312,11 @@ impl Core<'_> {
         now: Timestamp,
         out: &mut Out,
     ) {
-        let from = mail.from.as_ref().map(|a| a.to_string()).unwrap_or_default();
+        let from = mail
+            .from
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
         out.push(Action::Quarantine {
             raw_id: mail.raw_id,
             reason: detail.to_string(),
@@ -402,12 +414,16 @@ impl Core<'_> {
         }
         let details = recipients
             .iter()
-            .map(|r| match self.config.members.iter().find(|m| {
-                m.email.eq_ignore_ascii_case(r)
-                    || m.deputy.as_ref().is_some_and(|d| d.email.eq_ignore_ascii_case(r))
-            }) {
-                Some(m) => format!("{r} (member or deputy for {})", m.ministry),
-                None => r.clone(),
+            .map(|r| {
+                match self.config.members.iter().find(|m| {
+                    m.email.eq_ignore_ascii_case(r)
+                        || m.deputy
+                            .as_ref()
+                            .is_some_and(|d| d.email.eq_ignore_ascii_case(r))
+                }) {
+                    Some(m) => format!("{r} (member or deputy for {})", m.ministry),
+                    None => r.clone(),
+                }
             })
             .collect();
         let case = mail
@@ -454,6 +470,7 @@ impl Out {
         self.0.push(Action::Send(Box::new(o)));
     }
     fn journal(&mut self, at: Timestamp, case: Option<CaseId>, event: JournalEvent) {
-        self.0.push(Action::Journal(JournalEntry { at, case, event }));
+        self.0
+            .push(Action::Journal(JournalEntry { at, case, event }));
     }
 }

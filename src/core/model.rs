@@ -265,8 +265,14 @@ pub enum MailProblem {
     NoFrom,
     NoMessageId,
     /// A text part was not valid in its declared charset; it was read with replacements.
-    BadCharset { part: String },
-    AttachmentTooLarge { name: String, size: u64, limit: u64 },
+    BadCharset {
+        part: String,
+    },
+    AttachmentTooLarge {
+        name: String,
+        size: u64,
+        limit: u64,
+    },
 }
 
 /// An inbound mail, parsed and classified. Built by `crate::mail`, consumed by the core.

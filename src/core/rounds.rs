@@ -24,8 +24,7 @@ impl Core<'_> {
         seat: &Seat,
         person: Person,
         purpose: &str,
-        template: TemplateName,
-        context: serde_json::Value,
+        (template, context): (TemplateName, serde_json::Value),
         now: Timestamp,
     ) -> Option<Outgoing> {
         let to = seat.person_address(person)?.clone();
@@ -83,8 +82,7 @@ impl Core<'_> {
                     seat,
                     person,
                     "d",
-                    TemplateName::Distribution,
-                    to_context(&letter),
+                    (TemplateName::Distribution, to_context(&letter)),
                     now,
                 ) {
                     out.send(m);
@@ -117,14 +115,14 @@ impl Core<'_> {
                     case: info.clone(),
                     recipient,
                 };
-                let first = self.msg_id(&seat_local(self.key, case.id, &seat.member_id, person, "d"));
+                let first =
+                    self.msg_id(&seat_local(self.key, case.id, &seat.member_id, person, "d"));
                 if let Some(mut m) = self.seat_message(
                     case,
                     seat,
                     person,
                     &format!("r{n}"),
-                    TemplateName::Reminder,
-                    to_context(&letter),
+                    (TemplateName::Reminder, to_context(&letter)),
                     now,
                 ) {
                     m.in_reply_to = Some(first.clone());
@@ -138,7 +136,13 @@ impl Core<'_> {
         }
     }
 
-    pub(super) fn bundle(&self, case: &mut Case, reason: BundleReason, now: Timestamp, out: &mut Out) {
+    pub(super) fn bundle(
+        &self,
+        case: &mut Case,
+        reason: BundleReason,
+        now: Timestamp,
+        out: &mut Out,
+    ) {
         case.status = CaseStatus::Bundled;
         case.bundled_at = Some(now);
         case.remind_at = None;

@@ -40,7 +40,11 @@ impl DsnRecord {
             .as_deref()
             .or(self.original_recipient.as_deref())?;
         let addr = v.split_once(';').map_or(v, |(_, a)| a);
-        let addr = addr.trim().trim_start_matches('<').trim_end_matches('>').trim();
+        let addr = addr
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
         (!addr.is_empty() && addr.contains('@')).then(|| addr.to_lowercase())
     }
 }
@@ -167,7 +171,8 @@ const WINDOW: usize = 40;
 /// the first failure phrase on, up to where the bounced original starts. `None` when the
 /// text has no failure phrase at all.
 pub(crate) fn text_recipients(text: &str, exclude: &[String]) -> Option<Vec<String>> {
-    let text = reply::normalize_newlines(&text[..reply::floor_char_boundary(text, reply::SCAN_LIMIT)]);
+    let text =
+        reply::normalize_newlines(&text[..reply::floor_char_boundary(text, reply::SCAN_LIMIT)]);
     let m = FAILURE_PHRASE.find(&text)?;
     let line_start = text[..m.start()].rfind('\n').map_or(0, |p| p + 1);
     let mut found: Vec<String> = Vec::new();

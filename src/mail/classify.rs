@@ -191,8 +191,7 @@ fn delivery_report(f: &Facts<'_>) -> Option<MailKind> {
             || p.content_type == "message/global-delivery-status"
     };
     let report = f.parts.iter().any(|p| {
-        p.content_type == "multipart/report"
-            && p.report_type.as_deref() == Some("delivery-status")
+        p.content_type == "multipart/report" && p.report_type.as_deref() == Some("delivery-status")
     });
     let status_parts: Vec<&PartFacts> = f.parts.iter().filter(|p| is_dsn(p)).collect();
     if !report && status_parts.is_empty() {
@@ -216,7 +215,11 @@ fn delivery_report(f: &Facts<'_>) -> Option<MailKind> {
         )));
     }
     let mut failed: Vec<String> = Vec::new();
-    for a in records.iter().filter(|r| r.failed()).filter_map(|r| r.recipient()) {
+    for a in records
+        .iter()
+        .filter(|r| r.failed())
+        .filter_map(|r| r.recipient())
+    {
         if !failed.contains(&a) {
             failed.push(a);
         }
@@ -356,11 +359,21 @@ mod tests {
 
     #[test]
     fn header_rules() {
-        assert!(is_auto(&kind(&[("Auto-Submitted", "auto-replied")], "a@b.nl", "x")));
-        assert_eq!(kind(&[("Auto-Submitted", "no")], "a@b.nl", "x"), MailKind::Message);
+        assert!(is_auto(&kind(
+            &[("Auto-Submitted", "auto-replied")],
+            "a@b.nl",
+            "x"
+        )));
+        assert_eq!(
+            kind(&[("Auto-Submitted", "no")], "a@b.nl", "x"),
+            MailKind::Message
+        );
         assert!(is_auto(&kind(&[("x-autoreply", "yes")], "a@b.nl", "x")));
         assert!(is_auto(&kind(&[("Precedence", "bulk")], "a@b.nl", "x")));
-        assert_eq!(kind(&[("Precedence", "normal")], "a@b.nl", "x"), MailKind::Message);
+        assert_eq!(
+            kind(&[("Precedence", "normal")], "a@b.nl", "x"),
+            MailKind::Message
+        );
         assert!(is_auto(&kind(&[("List-Id", "<l.x.nl>")], "a@b.nl", "x")));
         assert_eq!(
             kind(&[("X-Auto-Response-Suppress", "All")], "a@b.nl", "x"),

@@ -205,7 +205,11 @@ fn label_line<F: Copy>(line: &str, labels: &Labels<F>) -> Option<(F, String)> {
             // `**Label:** value`: the closing marks follow the colon.
             let h = head.trim();
             let lead = h.chars().take_while(|c| matches!(c, '*' | '_')).count();
-            let trail = h.chars().rev().take_while(|c| matches!(c, '*' | '_')).count();
+            let trail = h
+                .chars()
+                .rev()
+                .take_while(|c| matches!(c, '*' | '_'))
+                .count();
             let mut r = r;
             for _ in 0..lead.saturating_sub(trail) {
                 r = r.strip_prefix(['*', '_']).unwrap_or(r);
@@ -221,7 +225,9 @@ fn label_of(head: &str) -> String {
     const MARKS: [char; 3] = ['*', '_', ' '];
     let mut h = head.trim().trim_start_matches(MARKS);
     let num_end = NUMBERING.find(h).map_or(0, |m| m.end());
-    h = h[num_end..].trim_start_matches(MARKS).trim_end_matches(MARKS);
+    h = h[num_end..]
+        .trim_start_matches(MARKS)
+        .trim_end_matches(MARKS);
     if h.ends_with(')')
         && let Some(p) = h.rfind('(')
     {
@@ -285,18 +291,30 @@ mod tests {
 
     #[test]
     fn hint_lines_are_not_values() {
-        let f = read_case_form(&crate::forms::blank_case_form(crate::config::model::Lang::Nl));
+        let f = read_case_form(&crate::forms::blank_case_form(
+            crate::config::model::Lang::Nl,
+        ));
         assert!(f.is_empty(), "{f:?}");
-        let f = read_case_form(&crate::forms::blank_case_form(crate::config::model::Lang::En));
+        let f = read_case_form(&crate::forms::blank_case_form(
+            crate::config::model::Lang::En,
+        ));
         assert!(f.is_empty(), "{f:?}");
-        let v = read_view(&crate::forms::blank_view_form(crate::config::model::Lang::Nl));
+        let v = read_view(&crate::forms::blank_view_form(
+            crate::config::model::Lang::Nl,
+        ));
         assert!(v.is_empty(), "{v:?}");
     }
 
     #[test]
     fn positions() {
-        assert_eq!(position_of("Ja, onder voorwaarden"), Position::UnderConditions);
-        assert_eq!(position_of("tegemoetkomen niet geraden"), Position::NotAdvisable);
+        assert_eq!(
+            position_of("Ja, onder voorwaarden"),
+            Position::UnderConditions
+        );
+        assert_eq!(
+            position_of("tegemoetkomen niet geraden"),
+            Position::NotAdvisable
+        );
         assert_eq!(position_of("Ja."), Position::Advisable);
         assert_eq!(position_of("Nee!"), Position::NotAdvisable);
         assert_eq!(position_of("misschien"), Position::Unstated);

@@ -17,7 +17,9 @@ use chrono::{DateTime, Utc};
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::html::html_to_text;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
-use mail_parser::{Encoding, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{
+    Encoding, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
 
 use crate::core::model::{
     Address, AttachmentInfo, CaseForm, InboundMail, MailKind, MailProblem, RawId, ViewForm,
@@ -247,7 +249,11 @@ fn case_form(msg: &Message<'_>, reply_text: &str, text: &str) -> CaseForm {
 }
 
 fn clean_id(id: &str) -> Option<String> {
-    let id = id.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let id = id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
     (!id.is_empty()).then(|| id.to_string())
 }
 
@@ -339,21 +345,16 @@ fn checked_text(
             // The replacement characters were in the text itself.
             return decoded.to_string();
         }
-        problems.push(bad_charset(part, n, &charset));
+        problems.push(bad_charset(part, n));
         return lossy_cp1252(b);
     }
-    problems.push(bad_charset(part, n, &charset));
+    problems.push(bad_charset(part, n));
     decoded.to_string()
 }
 
-fn bad_charset(part: &MessagePart<'_>, n: usize, charset: &str) -> MailProblem {
-    let charset = if charset.is_empty() { "none" } else { charset };
+fn bad_charset(part: &MessagePart<'_>, n: usize) -> MailProblem {
     MailProblem::BadCharset {
-        part: format!(
-            "text body {} ({}, charset {charset})",
-            n + 1,
-            content_type_of(part)
-        ),
+        part: format!("text body {} ({})", n + 1, content_type_of(part)),
     }
 }
 
@@ -408,7 +409,8 @@ fn content_type_of(part: &MessagePart<'_>) -> String {
         Some(ct) => (
             ct.ctype().to_ascii_lowercase(),
             ct.subtype().map(str::to_ascii_lowercase),
-            ct.attribute("charset").map(|c| c.trim().to_ascii_lowercase()),
+            ct.attribute("charset")
+                .map(|c| c.trim().to_ascii_lowercase()),
         ),
         None => {
             let (t, s) = match &part.body {
@@ -510,7 +512,10 @@ mod tests {
 
     #[test]
     fn cp1252_fallback_keeps_valid_utf8() {
-        assert_eq!(lossy_cp1252(b"Financi\xebn \xe2\x82\xac5 \x80"), "Financiën €5 €");
+        assert_eq!(
+            lossy_cp1252(b"Financi\xebn \xe2\x82\xac5 \x80"),
+            "Financiën €5 €"
+        );
     }
 
     #[test]
@@ -527,4 +532,3 @@ mod tests {
         assert_eq!(message_id(b""), None);
     }
 }
-

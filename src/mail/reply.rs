@@ -105,7 +105,8 @@ static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static HEADER_FROM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*[*_]{0,2}\s*(?:from|van|von|de|da|från|fra)\s*:\s*[*_]{0,2}\s*\S").expect("regex")
+    Regex::new(r"(?i)^\s*[*_]{0,2}\s*(?:from|van|von|de|da|från|fra)\s*:\s*[*_]{0,2}\s*\S")
+        .expect("regex")
 });
 
 static HEADER_SENT: LazyLock<Regex> = LazyLock::new(|| {

@@ -143,7 +143,11 @@ impl Site {
 
     pub fn case_list(&self) -> serde_json::Value {
         let out = self.loket(&["case", "list", "--json"]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).expect("case list JSON")
     }
 }
@@ -167,7 +171,11 @@ impl Sent {
             .expect("outgoing mail parses");
         let to = m
             .to()
-            .map(|a| a.iter().filter_map(|x| x.address().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.address().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         Sent {
             path: path.to_path_buf(),
