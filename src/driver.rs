@@ -12,6 +12,7 @@ use tracing::{debug, info, warn};
 
 use crate::adapters::eml_dir::EmlDir;
 use crate::adapters::maildir::Maildir;
+use crate::adapters::{MailSource, SendOutcome, Transport};
 use crate::config::model::{Config, MailboxConfig, TransportConfig};
 use crate::core::model::*;
 use crate::core::{Action, Command, Core, Event, State};
@@ -36,6 +37,8 @@ pub enum EngineError {
         path: String,
         source: std::io::Error,
     },
+    #[error("mailbox: {0}")]
+    Source(crate::adapters::SourceError),
     #[error("outgoing directory {path}: {source}")]
     Transport {
         path: String,
@@ -62,8 +65,8 @@ pub struct Engine {
     store: Store,
     renderer: Renderer,
     state: State,
-    mailbox: Maildir,
-    transport: EmlDir,
+    source: Box<dyn MailSource>,
+    transport: Box<dyn Transport>,
 }
 
 /// Test hook: `LOKET_FAILPOINT=<name>` aborts the process at that point, as a crash would.
@@ -95,15 +98,17 @@ impl Engine {
         let store = Store::open(&config.store.path, config.store.cache_bytes)?;
         let state = store.load_state()?;
         let MailboxConfig::Maildir { path, .. } = &config.mailbox;
-        let mailbox = Maildir::open(path).map_err(|source| EngineError::Mailbox {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let source: Box<dyn MailSource> =
+            Box::new(Maildir::open(path).map_err(|source| EngineError::Mailbox {
+                path: path.display().to_string(),
+                source,
+            })?);
         let TransportConfig::EmlDir { path } = &config.transport;
-        let transport = EmlDir::open(path).map_err(|source| EngineError::Transport {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let transport: Box<dyn Transport> =
+            Box::new(EmlDir::open(path).map_err(|source| EngineError::Transport {
+                path: path.display().to_string(),
+                source,
+            })?);
         info!(
             cases = state.cases.len(),
             pending = state.pending.len(),
@@ -116,7 +121,7 @@ impl Engine {
             store,
             renderer,
             state,
-            mailbox,
+            source,
             transport,
         })
     }
@@ -131,6 +136,11 @@ impl Engine {
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// Signalled by a push-capable mail source when new mail may be waiting.
+    pub fn mail_notifier(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        self.source.notifier()
     }
 
     /// When the core next needs a tick.
@@ -152,62 +162,49 @@ impl Engine {
         Ok(report)
     }
 
-    /// Reads every mail in the mailbox's `new/`, commits its effects, then moves it.
+    /// Reads every waiting mail, commits its effects, flushes, then acks it to the source.
     pub fn intake(&mut self, now: Timestamp, stop: &AtomicBool) -> Result<PassReport, EngineError> {
         let mut report = PassReport::default();
-        let new = self
-            .mailbox
-            .list_new()
-            .map_err(|source| EngineError::Mailbox {
-                path: self.mailbox.root().display().to_string(),
-                source,
-            })?;
-        for group in new.chunks(GROUP) {
+        self.source.begin_pass().map_err(EngineError::Source)?;
+        while !stop.load(Ordering::Relaxed) {
+            let group = self.source.fetch(GROUP).map_err(EngineError::Source)?;
+            if group.is_empty() {
+                break;
+            }
             let mut done = Vec::with_capacity(group.len());
             for item in group {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                let raw = match self.mailbox.read(item) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        warn!(file = %item.name, error = %e, "cannot read mail file; left in place, retried next pass");
-                        report.unreadable += 1;
-                        continue;
-                    }
-                };
-                let message_id = mail::message_id(&raw);
-                let sha = sha256_hex(&raw);
+                let raw = &item.raw;
+                let message_id = mail::message_id(raw);
+                let sha = sha256_hex(raw);
                 let raw_id = match self.store.seen(message_id.as_deref(), &sha)? {
                     Seen::Done(id) => {
-                        debug!(raw_id = id, file = %item.name, "already handled; moving it");
+                        debug!(raw_id = id, source = %item.source, "already handled; only marking it");
                         report.duplicates += 1;
-                        done.push(item);
+                        done.push(item.source);
                         continue;
                     }
                     Seen::Unfinished(id) => id,
                     Seen::New => {
                         self.store
-                            .put_raw(&raw, message_id.as_deref(), &sha, &item.name, now)?
+                            .put_raw(raw, message_id.as_deref(), &sha, &item.source, now)?
                     }
                 };
-                self.handle_mail(raw_id, &raw, now)?;
+                self.handle_mail(raw_id, raw, now)?;
                 report.handled += 1;
-                done.push(item);
+                done.push(item.source);
             }
             failpoint("after-commit");
             self.store.flush()?;
             failpoint("after-flush");
-            for item in &done {
-                if let Err(e) = self.mailbox.mark_handled(item) {
-                    warn!(file = %item.name, error = %e, "handled mail could not be moved to cur/; it will be recognised and moved next pass");
-                }
-            }
-            if let Err(e) = self.mailbox.sync() {
-                warn!(error = %e, "could not sync the mailbox directories");
+            if let Err(e) = self.source.ack(&done) {
+                warn!(error = %e, "handled mail could not be marked; it is recognised next pass");
             }
             failpoint("after-move");
         }
+        report.unreadable = self.source.unreadable();
         Ok(report)
     }
 
@@ -316,28 +313,28 @@ impl Engine {
         Ok(Ok(()))
     }
 
-    /// Writes every unsent outbox entry to the transport, then marks it sent.
+    /// Hands every unsent outbox entry to the transport; marks what it took as sent.
     pub fn deliver(&mut self, now: Timestamp) -> Result<usize, EngineError> {
         let unsent = self.store.unsent()?;
         let mut sent = 0;
         for (entry, bytes) in unsent {
             failpoint("before-send");
-            match self.transport.write(&entry.message_id, &bytes) {
-                Ok(path) => {
+            match self.transport.send(&entry.message_id, &entry.to, &bytes) {
+                SendOutcome::Sent => {
                     failpoint("after-send");
                     self.store.mark_sent(entry.seq, now)?;
-                    debug!(message_id = %entry.message_id, file = %path.display(), "message written");
+                    debug!(message_id = %entry.message_id, "message sent");
                     sent += 1;
                 }
-                Err(e) => {
-                    warn!(message_id = %entry.message_id, error = %e, "could not write message; retried next pass");
-                    self.store.mark_failed(entry.seq, &e.to_string())?;
+                SendOutcome::Temporary(e) | SendOutcome::Permanent { reason: e, .. } => {
+                    warn!(message_id = %entry.message_id, error = %e, "could not send message; tried again next pass");
+                    self.store.mark_failed(entry.seq, &e)?;
                 }
             }
         }
         if sent > 0 {
             if let Err(e) = self.transport.sync() {
-                warn!(error = %e, "could not sync the outgoing directory");
+                warn!(error = %e, "could not make sent messages durable");
             }
             self.store.flush()?;
             info!(sent, "outbox delivered");

@@ -168,6 +168,9 @@ async fn daemon(mut engine: Engine, offset: chrono::Duration) -> Result<()> {
         });
     }
     let poll = engine.config().mailbox_poll_interval();
+    let new_mail = engine
+        .mail_notifier()
+        .unwrap_or_else(|| Arc::new(tokio::sync::Notify::new()));
     info!(poll_ms = poll.as_millis() as u64, "loket running");
     loop {
         let now = Utc::now() + offset;
@@ -191,6 +194,7 @@ async fn daemon(mut engine: Engine, offset: chrono::Duration) -> Result<()> {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = notify.notified() => {}
+            _ = new_mail.notified() => {}
         }
         if stop.load(Ordering::SeqCst) {
             break;

@@ -119,8 +119,20 @@ fn ert_survey() {
 }
 #[test]
 fn garbage_probe() {
-    for g in [&b"\x00\x01\x02\xff\xfe garbage \x89PNG\r\n\x1a\n\x00\x00"[..], b"just some words without structure", b"", b"\n\n\n", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"] {
+    for g in [
+        &b"\x00\x01\x02\xff\xfe garbage \x89PNG\r\n\x1a\n\x00\x00"[..],
+        b"just some words without structure",
+        b"",
+        b"\n\n\n",
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+    ] {
         let m = read(1, g, &limits());
-        println!("{:?} -> {:?} from={:?} text={:?}", String::from_utf8_lossy(g), m.problems, m.from, m.reply_text);
+        println!(
+            "{:?} -> {:?} from={:?} text={:?}",
+            String::from_utf8_lossy(g),
+            m.problems,
+            m.from,
+            m.reply_text
+        );
     }
 }

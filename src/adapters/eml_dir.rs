@@ -66,6 +66,27 @@ impl EmlDir {
     }
 }
 
+impl super::Transport for EmlDir {
+    fn send(
+        &mut self,
+        message_id: &str,
+        _recipients: &[String],
+        bytes: &[u8],
+    ) -> super::SendOutcome {
+        match self.write(message_id, bytes) {
+            Ok(_) => super::SendOutcome::Sent,
+            Err(e) => super::SendOutcome::Temporary(format!(
+                "cannot write to {}: {e}",
+                self.dir.display()
+            )),
+        }
+    }
+
+    fn sync(&mut self) -> Result<(), String> {
+        EmlDir::sync(self).map_err(|e| format!("cannot sync {}: {e}", self.dir.display()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

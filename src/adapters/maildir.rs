@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 pub struct Maildir {
     root: PathBuf,
+    /// Snapshot of `new/` taken at the start of a pass, not yet handed out.
+    waiting: std::collections::VecDeque<NewMail>,
+    unreadable: usize,
 }
 
 /// A message waiting in `new/`.
@@ -34,6 +37,8 @@ impl Maildir {
         }
         Ok(Maildir {
             root: root.to_path_buf(),
+            waiting: Default::default(),
+            unreadable: 0,
         })
     }
 
@@ -90,5 +95,58 @@ impl Maildir {
         let dest = self.root.join("new").join(name);
         fs::rename(&tmp, &dest)?;
         Ok(dest)
+    }
+}
+
+impl super::MailSource for Maildir {
+    fn begin_pass(&mut self) -> Result<(), super::SourceError> {
+        self.unreadable = 0;
+        self.waiting = self
+            .list_new()
+            .map_err(|e| {
+                super::SourceError(format!("cannot list {}/new: {e}", self.root.display()))
+            })?
+            .into();
+        Ok(())
+    }
+
+    fn fetch(&mut self, max: usize) -> Result<Vec<super::IncomingMail>, super::SourceError> {
+        let mut out = Vec::new();
+        while out.len() < max {
+            let Some(item) = self.waiting.pop_front() else {
+                break;
+            };
+            match self.read(&item) {
+                Ok(raw) => out.push(super::IncomingMail {
+                    source: item.name,
+                    raw,
+                }),
+                // Gone meanwhile (another process took it): nothing to do.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    tracing::warn!(file = %item.name, error = %e, "cannot read mail file; left in place, tried again next pass");
+                    self.unreadable += 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn ack(&mut self, sources: &[String]) -> Result<(), super::SourceError> {
+        for name in sources {
+            let item = NewMail {
+                path: self.root.join("new").join(name),
+                name: name.clone(),
+            };
+            if let Err(e) = self.mark_handled(&item) {
+                tracing::warn!(file = %name, error = %e, "handled mail could not be moved to cur/; it is recognised and moved next pass");
+            }
+        }
+        self.sync()
+            .map_err(|e| super::SourceError(format!("cannot sync {}: {e}", self.root.display())))
+    }
+
+    fn unreadable(&self) -> usize {
+        self.unreadable
     }
 }

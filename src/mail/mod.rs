@@ -125,7 +125,10 @@ fn unparseable(raw_id: RawId) -> InboundMail {
 
 fn read_parsed(raw_id: RawId, raw: &[u8], limits: &ReadLimits) -> Option<InboundMail> {
     let msg = MessageParser::new().parse(raw)?;
-    if msg.headers().is_empty() {
+    // mail-parser makes a "header" of any first line; a mail has at least one real field.
+    let real_field =
+        |name: &str| !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+    if !msg.headers().iter().any(|h| real_field(h.name())) {
         return None;
     }
     let mut problems = Vec::new();
