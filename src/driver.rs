@@ -237,41 +237,39 @@ impl Engine {
         self.commit(Some(raw_id), &actions, now)
     }
 
-    /// Renders the messages among `actions` and commits everything in one batch.
+    /// Commits all actions of one event in one batch.
     fn commit(
         &mut self,
         raw_id: Option<RawId>,
         actions: &[Action],
         now: Timestamp,
     ) -> Result<(), EngineError> {
-        let mut raws: HashMap<RawId, Option<Vec<u8>>> = HashMap::new();
-        let mut rendered = Vec::new();
-        for a in actions {
-            let Action::Send(out) = a else { continue };
-            let mut ids: Vec<RawId> = out.attachments.iter().map(|r| r.raw_id).collect();
-            ids.extend(out.attach_raw);
-            for id in ids {
-                if let std::collections::hash_map::Entry::Vacant(e) = raws.entry(id) {
-                    e.insert(self.store.raw(id)?);
-                }
-            }
-            let fetch = |r: &AttachmentRef| {
-                raws.get(&r.raw_id)
-                    .and_then(|raw| raw.as_deref())
-                    .and_then(|raw| mail::attachment(raw, r.index))
-                    .map(|a| a.bytes)
-            };
-            let original = out
-                .attach_raw
-                .and_then(|id| raws.get(&id).and_then(|r| r.as_deref()));
-            let bytes = self.renderer.render(out, &fetch, original).map_err(|e| {
-                warn!(message_id = %out.message_id, error = %e, "message could not be rendered; kept in the outbox as failed");
-                e.to_string()
-            });
-            rendered.push(bytes);
-        }
-        self.store.commit(raw_id, actions, &rendered, now)?;
+        self.store.commit(raw_id, actions, now)?;
         Ok(())
+    }
+
+    /// Renders an outgoing message; attachments and originals come from the stored raw mail.
+    fn render(&self, out: &Outgoing) -> Result<Vec<u8>, String> {
+        let mut raws: HashMap<RawId, Option<Vec<u8>>> = HashMap::new();
+        let mut ids: Vec<RawId> = out.attachments.iter().map(|r| r.raw_id).collect();
+        ids.extend(out.attach_raw);
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(e) = raws.entry(id) {
+                e.insert(self.store.raw(id).map_err(|e| e.to_string())?);
+            }
+        }
+        let fetch = |r: &AttachmentRef| {
+            raws.get(&r.raw_id)
+                .and_then(|raw| raw.as_deref())
+                .and_then(|raw| mail::attachment(raw, r.index))
+                .map(|a| a.bytes)
+        };
+        let original = out
+            .attach_raw
+            .and_then(|id| raws.get(&id).and_then(|r| r.as_deref()));
+        self.renderer
+            .render(out, &fetch, original)
+            .map_err(|e| e.to_string())
     }
 
     /// Lets the core act on the clock: reminders and deadlines that are due.
@@ -313,33 +311,56 @@ impl Engine {
         Ok(Ok(()))
     }
 
-    /// Hands every unsent outbox entry to the transport; marks what it took as sent.
+    /// Hands every unsent outbox entry to the transport, one event's batch at a time;
+    /// marks what it took as sent.
     pub fn deliver(&mut self, now: Timestamp) -> Result<usize, EngineError> {
-        let unsent = self.store.unsent()?;
         let mut sent = 0;
-        for (entry, bytes) in unsent {
-            failpoint("before-send");
-            match self.transport.send(&entry.message_id, &entry.to, &bytes) {
-                SendOutcome::Sent => {
-                    failpoint("after-send");
-                    self.store.mark_sent(entry.seq, now)?;
-                    debug!(message_id = %entry.message_id, "message sent");
-                    sent += 1;
+        let mut unsynced = 0;
+        for n in self.store.unsent_batches()? {
+            for (entry, out) in self.store.unsent_in(n)? {
+                let bytes = match self.render(&out) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        warn!(message_id = %entry.message_id, error = %e, "message could not be rendered; it stays in the outbox, fix the template and it goes out next pass");
+                        self.store.mark_failed(&entry, &e)?;
+                        continue;
+                    }
+                };
+                failpoint("before-send");
+                match self.transport.send(&entry.message_id, &entry.to, &bytes) {
+                    SendOutcome::Sent => {
+                        failpoint("after-send");
+                        self.store.mark_sent(&entry, now)?;
+                        debug!(message_id = %entry.message_id, "message sent");
+                        sent += 1;
+                        unsynced += 1;
+                    }
+                    SendOutcome::Temporary(e) | SendOutcome::Permanent { reason: e, .. } => {
+                        warn!(message_id = %entry.message_id, error = %e, "could not send message; tried again next pass");
+                        self.store.mark_failed(&entry, &e)?;
+                    }
                 }
-                SendOutcome::Temporary(e) | SendOutcome::Permanent { reason: e, .. } => {
-                    warn!(message_id = %entry.message_id, error = %e, "could not send message; tried again next pass");
-                    self.store.mark_failed(entry.seq, &e)?;
-                }
+            }
+            self.store.settle_batch(n)?;
+            if unsynced >= 1024 {
+                // Keep the window between sending and recording it small on long runs.
+                self.sync_sent()?;
+                unsynced = 0;
             }
         }
         if sent > 0 {
-            if let Err(e) = self.transport.sync() {
-                warn!(error = %e, "could not make sent messages durable");
-            }
-            self.store.flush()?;
+            self.sync_sent()?;
             info!(sent, "outbox delivered");
         }
         Ok(sent)
+    }
+
+    fn sync_sent(&mut self) -> Result<(), EngineError> {
+        if let Err(e) = self.transport.sync() {
+            warn!(error = %e, "could not make sent messages durable");
+        }
+        self.store.flush()?;
+        Ok(())
     }
 }
 

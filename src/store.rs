@@ -8,8 +8,9 @@
 //!
 //! Key layout (one tree, prefixes): `raw/<id>` bytes, `meta/<id>` [`RawMeta`],
 //! `mid/<message-id>` and `sha/<hex>` → raw id, `case/<year>-<seq>` [`Case`],
-//! `pending/<id>`, `counter/<year>`, `out/<seq>` [`OutboxEntry`], `outbytes/<seq>`,
-//! `outq/<seq>` (present while unsent), `outid/<message-id>` → seq, `journal/<seq>`,
+//! `pending/<id>`, `counter/<year>`, `outbatch/<n>` (the [`Outgoing`] messages of one event, rendered
+//! at sending), `outq/<n>` (present while one of them is unsent), `outstate/<n><i>`
+//! [`OutboxEntry`] (written once something happened to message i), `outid/<message-id>`, `journal/<seq>`,
 //! `jcase/<case>/<seq>`, `quarantine/<raw id>`. Numbers are big-endian so keys sort.
 
 use std::path::{Path, PathBuf};
@@ -71,7 +72,9 @@ pub struct RawMeta {
 /// An outgoing message in the outbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
-    pub seq: u64,
+    /// The event's batch and the message's place in it.
+    pub batch: u64,
+    pub index: u32,
     /// Without angle brackets.
     pub message_id: String,
     pub to: Vec<String>,
@@ -140,6 +143,7 @@ impl Store {
             .path(path)
             .cache_capacity(cache_bytes)
             .flush_every_ms(None)
+            .mode(sled::Mode::HighThroughput)
             .open()
             .map_err(|e| match e {
                 sled::Error::Io(io)
@@ -175,7 +179,7 @@ impl Store {
         };
         Ok(Store {
             next_raw: last("raw/")?,
-            next_out: last("out/")?,
+            next_out: last("outbatch/")?,
             next_journal: last("journal/")?,
             path: path.to_path_buf(),
             db,
@@ -254,18 +258,16 @@ impl Store {
             .transpose()
     }
 
-    /// Commits all actions of one event in one atomic batch, with the rendered bytes of each
-    /// `Send` (same order as the `Send` actions; `Err` = could not render, kept with the reason).
-    /// Marks the raw message processed in the same batch. Not durable until `flush`.
+    /// Commits all actions of one event in one atomic batch, and marks the raw message
+    /// processed in the same batch. Not durable until `flush`.
     pub fn commit(
         &mut self,
         raw_id: Option<RawId>,
         actions: &[Action],
-        rendered: &[std::result::Result<Vec<u8>, String>],
         now: Timestamp,
     ) -> Result<()> {
         let mut b = sled::Batch::default();
-        let mut rendered = rendered.iter();
+        let mut batch: Vec<Outgoing> = Vec::new();
         for a in actions {
             match a {
                 Action::SaveCase(c) => b.insert(case_key(c.id), enc(c.as_ref())),
@@ -288,40 +290,28 @@ impl Store {
                     b.insert(k("quarantine/", *raw_id), reason.as_bytes())
                 }
                 Action::Send(o) => {
-                    let bytes = rendered.next().cloned().unwrap_or_else(|| {
-                        Err("internal: no rendering for this message".to_string())
-                    });
                     let idkey = format!("outid/{}", o.message_id);
                     // A stable Message-ID is sent once, however often it is asked for.
-                    if self.db.get(&idkey)?.is_some() {
+                    if self.db.get(&idkey)?.is_some()
+                        || batch.iter().any(|m| m.message_id == o.message_id)
+                    {
                         continue;
                     }
-                    let seq = self.next_out;
-                    self.next_out += 1;
-                    let (error, body) = match bytes {
-                        Ok(v) => (None, v),
-                        Err(e) => (Some(e), Vec::new()),
-                    };
-                    let entry = OutboxEntry {
-                        seq,
-                        message_id: o.message_id.clone(),
-                        to: o.to.iter().chain(&o.cc).map(|a| a.email.clone()).collect(),
-                        template: o.template,
-                        case: o.case,
-                        created_at: now,
-                        sent_at: None,
-                        attempts: 0,
-                        error: error.clone(),
-                    };
-                    b.insert(k("out/", seq), enc(&entry));
-                    b.insert(idkey.as_bytes(), &seq.to_be_bytes());
-                    if error.is_none() {
-                        b.insert(k("outbytes/", seq), body);
-                        b.insert(k("outq/", seq), &[]);
-                    }
+                    b.insert(idkey.as_bytes(), &[]);
+                    batch.push(o.as_ref().clone());
                 }
                 Action::WakeAt(_) => {}
             }
+        }
+        if !batch.is_empty() {
+            let n = self.next_out;
+            self.next_out += 1;
+            let record = OutBatch {
+                created_at: now,
+                messages: batch,
+            };
+            b.insert(k("outbatch/", n), enc(&record));
+            b.insert(k("outq/", n), &[]);
         }
         if let Some(id) = raw_id
             && let Some(mut meta) = self.raw_meta(id)?
@@ -408,58 +398,123 @@ impl Store {
             .collect()
     }
 
-    /// Outbox entries not yet sent, oldest first, with their bytes.
-    pub fn unsent(&self) -> Result<Vec<(OutboxEntry, Vec<u8>)>> {
+    fn batch(&self, n: u64) -> Result<Option<OutBatch>> {
+        self.db
+            .get(k("outbatch/", n))?
+            .map(|v| dec("outbox batch", &v))
+            .transpose()
+    }
+
+    fn state_key(batch: u64, index: u32) -> Vec<u8> {
+        let mut key = k("outstate/", batch);
+        key.extend_from_slice(&index.to_be_bytes());
+        key
+    }
+
+    /// The entries of one batch: stored state, or a fresh entry for a message not yet tried.
+    fn entries(&self, n: u64, batch: &OutBatch) -> Result<Vec<OutboxEntry>> {
+        batch
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let i = i as u32;
+                match self.db.get(Self::state_key(n, i))? {
+                    Some(v) => dec("outbox entry", &v),
+                    None => Ok(OutboxEntry {
+                        batch: n,
+                        index: i,
+                        message_id: o.message_id.clone(),
+                        to: o.to.iter().chain(&o.cc).map(|a| a.email.clone()).collect(),
+                        template: o.template,
+                        case: o.case,
+                        created_at: batch.created_at,
+                        sent_at: None,
+                        attempts: 0,
+                        error: None,
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    /// Batches with messages not yet sent, oldest first.
+    pub fn unsent_batches(&self) -> Result<Vec<u64>> {
+        self.db
+            .scan_prefix("outq/")
+            .keys()
+            .map(|key| Ok(u64::from_be_bytes(key?[5..].try_into().unwrap_or([0; 8]))))
+            .collect()
+    }
+
+    /// The unsent messages of one batch, with their entries.
+    pub fn unsent_in(&self, n: u64) -> Result<Vec<(OutboxEntry, Outgoing)>> {
+        let Some(batch) = self.batch(n)? else {
+            return Ok(vec![]);
+        };
+        let entries = self.entries(n, &batch)?;
+        Ok(entries
+            .into_iter()
+            .zip(batch.messages)
+            .filter(|(e, _)| e.sent_at.is_none())
+            .collect())
+    }
+
+    /// All unsent messages, oldest first (for tools and tests; the driver goes batch by batch).
+    pub fn unsent(&self) -> Result<Vec<(OutboxEntry, Outgoing)>> {
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix("outq/") {
-            let (key, _) = kv?;
-            let seq = u64::from_be_bytes(key[5..].try_into().unwrap_or([0; 8]));
-            let Some(e) = self.db.get(k("out/", seq))? else {
-                continue;
-            };
-            let entry: OutboxEntry = dec("outbox entry", &e)?;
-            let bytes = self
-                .db
-                .get(k("outbytes/", seq))?
-                .map(|v| v.to_vec())
-                .unwrap_or_default();
-            out.push((entry, bytes));
+        for n in self.unsent_batches()? {
+            out.extend(self.unsent_in(n)?);
         }
         Ok(out)
     }
 
+    /// Every outbox entry, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix("outbatch/") {
+            let (key, v) = kv?;
+            let n = u64::from_be_bytes(key[9..].try_into().unwrap_or([0; 8]));
+            out.extend(self.entries(n, &dec("outbox batch", &v)?)?);
+        }
+        Ok(out)
+    }
+
+    fn save_entry(&self, entry: &OutboxEntry) -> Result<()> {
         self.db
-            .scan_prefix("out/")
-            .map(|kv| dec("outbox entry", &kv?.1))
-            .collect()
-    }
-
-    /// Marks an outbox entry handed over to the transport. Not durable until `flush`.
-    pub fn mark_sent(&mut self, seq: u64, now: Timestamp) -> Result<()> {
-        let Some(e) = self.db.get(k("out/", seq))? else {
-            return Ok(());
-        };
-        let mut entry: OutboxEntry = dec("outbox entry", &e)?;
-        entry.sent_at = Some(now);
-        entry.attempts += 1;
-        entry.error = None;
-        let mut b = sled::Batch::default();
-        b.insert(k("out/", seq), enc(&entry));
-        b.remove(k("outq/", seq));
-        self.db.apply_batch(b)?;
+            .insert(Self::state_key(entry.batch, entry.index), enc(entry))?;
         Ok(())
     }
 
-    /// Records a failed delivery attempt; the entry stays in the queue.
-    pub fn mark_failed(&mut self, seq: u64, error: &str) -> Result<()> {
-        let Some(e) = self.db.get(k("out/", seq))? else {
-            return Ok(());
-        };
-        let mut entry: OutboxEntry = dec("outbox entry", &e)?;
-        entry.attempts += 1;
-        entry.error = Some(error.to_string());
-        self.db.insert(k("out/", seq), enc(&entry))?;
+    /// Takes a batch out of the queue once every message in it is sent.
+    pub fn settle_batch(&mut self, n: u64) -> Result<()> {
+        if self.unsent_in(n)?.is_empty() {
+            self.db.remove(k("outq/", n))?;
+        }
         Ok(())
     }
+
+    /// Marks an outbox entry taken by the transport. Not durable until `flush`.
+    pub fn mark_sent(&mut self, entry: &OutboxEntry, now: Timestamp) -> Result<()> {
+        let mut e = entry.clone();
+        e.sent_at = Some(now);
+        e.attempts += 1;
+        e.error = None;
+        self.save_entry(&e)
+    }
+
+    /// Records a failed attempt; the entry stays in the queue.
+    pub fn mark_failed(&mut self, entry: &OutboxEntry, error: &str) -> Result<()> {
+        let mut e = entry.clone();
+        e.attempts += 1;
+        e.error = Some(error.to_string());
+        self.save_entry(&e)
+    }
+}
+
+/// The messages one event asked for, stored together.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct OutBatch {
+    created_at: Timestamp,
+    messages: Vec<Outgoing>,
 }

@@ -80,11 +80,7 @@ pub(crate) fn dsn_records(body: &str) -> Vec<DsnRecord> {
         };
         // Some reporters put several recipients in one block.
         let starts_new = match name.as_str() {
-            "original-recipient" => {
-                cur.original_recipient.is_some()
-                    || cur.final_recipient.is_some()
-                    || cur.action.is_some()
-            }
+            "original-recipient" => cur.original_recipient.is_some() || cur.action.is_some(),
             "final-recipient" => cur.final_recipient.is_some() || cur.action.is_some(),
             _ => false,
         };
@@ -213,6 +209,16 @@ mod tests {
         assert_eq!(r[0].recipient().as_deref(), Some("jan@x.nl"));
         assert!(!r[1].failed());
         assert_eq!(r[1].recipient().as_deref(), Some("piet@x.nl"));
+    }
+
+    #[test]
+    fn records_in_one_block_and_in_either_order() {
+        let body = "Final-Recipient: rfc822; a@x.nl\nOriginal-Recipient: rfc822;o@x.nl\nAction: failed\n\
+                    Final-Recipient: rfc822; b@x.nl\nOriginal-Recipient: rfc822;o@x.nl\nAction: failed\n";
+        let r = dsn_records(body);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].recipient().as_deref(), Some("a@x.nl"));
+        assert_eq!(r[1].recipient().as_deref(), Some("b@x.nl"));
     }
 
     #[test]

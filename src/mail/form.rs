@@ -103,7 +103,7 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
 /// occurrence of a field counts.
 pub fn read_case_form(text: &str) -> CaseForm {
     let mut fields = BTreeMap::new();
-    for (f, v) in scan(text, &CASE) {
+    for (f, v) in scan(text, &CASE, &VIEW) {
         if !v.is_empty() {
             fields.entry(f).or_insert(v);
         }
@@ -115,7 +115,7 @@ pub fn read_case_form(text: &str) -> CaseForm {
 pub fn read_view(text: &str) -> ViewForm {
     let mut found: BTreeMap<u8, String> = BTreeMap::new();
     let mut position = None;
-    for (f, v) in scan(text, &VIEW) {
+    for (f, v) in scan(text, &VIEW, &CASE) {
         if v.is_empty() {
             continue;
         }
@@ -236,8 +236,10 @@ fn label_of(head: &str) -> String {
     normalize(h)
 }
 
-/// The (field, value) pairs of a text, in order.
-fn scan<F: Copy>(text: &str, labels: &Labels<F>) -> Vec<(F, String)> {
+/// The (field, value) pairs of a text, in order. A label of the other form (the view form
+/// when reading the case form, and the other way round) ends a value too, and its hints
+/// are not values either.
+fn scan<F: Copy, G: Copy>(text: &str, labels: &Labels<F>, other: &Labels<G>) -> Vec<(F, String)> {
     let text = reply::normalize_newlines(&text[..reply::floor_char_boundary(text, FORM_LIMIT)]);
     let lines: Vec<&str> = text.split('\n').map(strip_quote).collect();
     let roles = reply::roles(&lines);
@@ -256,14 +258,15 @@ fn scan<F: Copy>(text: &str, labels: &Labels<F>) -> Vec<(F, String)> {
         } else if let Some((f, v)) = label_line(line, labels) {
             finish(&mut current, &mut out);
             let mut vals = Vec::new();
-            if !v.is_empty() && !labels.is_hint(&v) {
+            if !v.is_empty() && !labels.is_hint(&v) && !other.is_hint(&v) {
                 vals.push(v);
             }
             current = Some((f, vals));
-        } else if CLOSING.is_match(line) {
+        } else if CLOSING.is_match(line) || label_line(line, other).is_some() {
             finish(&mut current, &mut out);
         } else if let Some((_, vals)) = current.as_mut()
             && !labels.is_hint(line)
+            && !other.is_hint(line)
         {
             vals.push(line.trim_end().to_string());
         }
@@ -331,6 +334,14 @@ mod tests {
         assert_eq!(v.arguments.as_deref(), Some("Te duur."));
         assert_eq!(v.remarks.as_deref(), Some("geen"));
         assert_eq!(v.compensation, None);
+    }
+
+    #[test]
+    fn a_label_of_the_other_form_ends_a_value() {
+        let f = read_case_form("Vraag: mag dit?\n\nStandpunt:\n  (ja / nee / onder voorwaarden)\n");
+        assert_eq!(f.get(CaseField::Question), Some("mag dit?"));
+        let v = read_view("Opmerkingen: geen\nOnderwerp: iets anders\n");
+        assert_eq!(v.remarks.as_deref(), Some("geen"));
     }
 
     #[test]

@@ -76,12 +76,12 @@ pub fn message_id(raw: &[u8]) -> Option<String> {
 pub fn attachment(raw: &[u8], index: usize) -> Option<Attachment> {
     let raw = skip_leading_blank_lines(raw);
     catch_unwind(|| {
-        let msg = MessageParser::new().parse(raw)?;
+        let msg = parse(raw)?;
         let part = msg.attachments().nth(index)?;
         Some(Attachment {
             name: attachment_name(part, index),
             content_type: content_type_of(part),
-            bytes: part_bytes(raw, part),
+            bytes: part_bytes(raw, part).into_owned(),
         })
     })
     .ok()
@@ -123,14 +123,20 @@ fn unparseable(raw_id: RawId) -> InboundMail {
     }
 }
 
-fn read_parsed(raw_id: RawId, raw: &[u8], limits: &ReadLimits) -> Option<InboundMail> {
+/// Parses a mail; `None` if it has no header at all.
+fn parse(raw: &[u8]) -> Option<Message<'_>> {
     let msg = MessageParser::new().parse(raw)?;
     // mail-parser makes a "header" of any first line; a mail has at least one real field.
     let real_field =
         |name: &str| !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
-    if !msg.headers().iter().any(|h| real_field(h.name())) {
-        return None;
-    }
+    msg.headers()
+        .iter()
+        .any(|h| real_field(h.name()))
+        .then_some(msg)
+}
+
+fn read_parsed(raw_id: RawId, raw: &[u8], limits: &ReadLimits) -> Option<InboundMail> {
+    let msg = parse(raw)?;
     let mut problems = Vec::new();
 
     let message_id = msg.message_id().and_then(clean_id);
@@ -392,17 +398,17 @@ fn transfer_decoded(raw: &[u8], part: &MessagePart<'_>) -> Option<Vec<u8>> {
 }
 
 /// An attachment's bytes: text in its original charset, nested messages as sent.
-fn part_bytes(raw: &[u8], part: &MessagePart<'_>) -> Vec<u8> {
+fn part_bytes<'a>(raw: &'a [u8], part: &'a MessagePart<'_>) -> Cow<'a, [u8]> {
     match &part.body {
         PartType::Text(_) | PartType::Html(_) => {
-            transfer_decoded(raw, part).unwrap_or_else(|| part.contents().to_vec())
+            transfer_decoded(raw, part).map_or_else(|| Cow::Borrowed(part.contents()), Cow::Owned)
         }
-        PartType::Message(_) if part.encoding == Encoding::None => raw
-            .get(part.offset_body as usize..part.offset_end as usize)
-            .map(<[u8]>::to_vec)
-            .unwrap_or_else(|| part.contents().to_vec()),
-        PartType::Multipart(_) => Vec::new(),
-        _ => part.contents().to_vec(),
+        PartType::Message(_) if part.encoding == Encoding::None => Cow::Borrowed(
+            raw.get(part.offset_body as usize..part.offset_end as usize)
+                .unwrap_or_else(|| part.contents()),
+        ),
+        PartType::Multipart(_) => Cow::Borrowed(&[]),
+        _ => Cow::Borrowed(part.contents()),
     }
 }
 

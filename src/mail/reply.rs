@@ -219,9 +219,7 @@ fn attribution_len(lines: &[&str], i: usize) -> Option<usize> {
     }
     let mut joined = String::new();
     for n in 1..=3 {
-        let Some(l) = lines.get(i + n - 1) else {
-            return None;
-        };
+        let l = lines.get(i + n - 1)?;
         if n > 1 && l.trim().is_empty() {
             return None;
         }
