@@ -948,6 +948,7 @@ fn samples(name: TemplateName) -> Vec<serde_json::Value> {
                 NoticeKind::Bounce,
                 NoticeKind::Attention,
                 NoticeKind::CaseMessage,
+                NoticeKind::DeliveryFailed,
             ];
             for (i, notice) in kinds.into_iter().enumerate() {
                 let with_case = i % 2 == 0;

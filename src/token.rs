@@ -45,6 +45,12 @@ impl TokenKey {
     }
 }
 
+/// A short stable digest (hex, 16 characters) for building Message-IDs from other ids.
+pub fn short_hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(&Sha256::digest(bytes)[..8])
+}
+
 /// A reference to a member's personal message, as found in a Message-ID or reply address:
 /// `loket.<case>.<member>.<m|d>.<token>[.<suffix>]`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -999,3 +999,38 @@ fn message_ids_are_stable_and_distinct() {
     assert!(ids1.iter().all(|id| id.ends_with("@minjenv.nl")));
     drop(w1);
 }
+
+#[test]
+fn a_message_given_up_by_the_transport_is_reported_to_the_desk_once() {
+    use loket::core::DeliveryFailure;
+    let (mut w, d) = open_case();
+    let failed = dist_for(&d, "c.bakker@minbzk.nl");
+    let f = DeliveryFailure {
+        message_id: failed.message_id.clone(),
+        template: TemplateName::Distribution,
+        case: failed.case,
+        recipients: vec!["c.bakker@minbzk.nl".into()],
+        reason: "550 5.1.1 user unknown".into(),
+        permanent: true,
+    };
+    let a = w.handle(Event::DeliveryFailed(f.clone()), t0() + Duration::hours(1));
+    let n = sends_of(&a, TemplateName::DeskNotice);
+    assert_eq!(n.len(), 1);
+    assert_eq!(n[0].context["notice"], "delivery_failed");
+    assert_eq!(n[0].context["case"]["id"], "2026-001");
+    assert!(matches!(
+        journal(&a)[0],
+        JournalEvent::DeliveryFailed {
+            permanent: true,
+            ..
+        }
+    ));
+    // A failed desk notice is only journalled: notices about notices would loop.
+    let again = DeliveryFailure {
+        template: TemplateName::DeskNotice,
+        ..f
+    };
+    let a = w.handle(Event::DeliveryFailed(again), t0() + Duration::hours(2));
+    assert!(sends(&a).is_empty());
+    assert_eq!(journal(&a).len(), 1);
+}

@@ -184,4 +184,6 @@ pub enum NoticeKind {
     Attention,
     /// A message from the submitter (or another party) about an open case.
     CaseMessage,
+    /// A message loket sent could not be delivered (refused, or retried too long).
+    DeliveryFailed,
 }

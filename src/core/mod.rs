@@ -23,6 +23,20 @@ pub enum Event {
     Tick,
     /// A command from the desk (CLI, later by mail).
     Command(Command),
+    /// The transport gave up on a message (permanent refusal, or retries exhausted).
+    DeliveryFailed(DeliveryFailure),
+}
+
+/// A message the transport could not deliver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryFailure {
+    pub message_id: String,
+    pub template: TemplateName,
+    pub case: Option<CaseId>,
+    pub recipients: Vec<String>,
+    pub reason: String,
+    /// Refused for good (5xx), rather than retried until the retry period ran out.
+    pub permanent: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +101,7 @@ impl Core<'_> {
             Event::Mail(mail) => self.on_mail(state, *mail, now, &mut out),
             Event::Tick => self.on_tick(state, now, &mut out),
             Event::Command(cmd) => self.on_command(state, cmd, now, &mut out),
+            Event::DeliveryFailed(f) => self.on_delivery_failed(state, f, now, &mut out),
         }
         out.0
     }
@@ -200,6 +215,59 @@ impl Core<'_> {
                 }
             }
         }
+    }
+
+    fn on_delivery_failed(&self, state: &State, f: DeliveryFailure, now: Timestamp, out: &mut Out) {
+        out.journal(
+            now,
+            f.case,
+            JournalEvent::DeliveryFailed {
+                message_id: f.message_id.clone(),
+                recipients: f.recipients.clone(),
+                reason: f.reason.clone(),
+                permanent: f.permanent,
+            },
+        );
+        // A notice to the desk that itself fails is only journalled: no loop of notices.
+        if matches!(
+            f.template,
+            TemplateName::DeskNotice | TemplateName::Quarantine
+        ) {
+            return;
+        }
+        let mut details: Vec<String> = f
+            .recipients
+            .iter()
+            .map(|r| format!("not delivered to {r}"))
+            .collect();
+        details.push(format!("reason: {}", f.reason));
+        details.push(format!("message: <{}>", f.message_id));
+        let letter = DeskNoticeLetter {
+            notice: NoticeKind::DeliveryFailed,
+            case: f
+                .case
+                .and_then(|c| state.cases.get(&c))
+                .map(|c| self.case_info(c)),
+            from: String::new(),
+            subject: String::new(),
+            raw_id: 0,
+            details,
+        };
+        let digest = crate::token::short_hash(f.message_id.as_bytes());
+        out.send(Outgoing {
+            message_id: self.msg_id(&format!("loket.notice.failed.{digest}")),
+            template: TemplateName::DeskNotice,
+            to: self.staff(),
+            cc: vec![],
+            reply_to: None,
+            in_reply_to: None,
+            references: vec![],
+            case: f.case,
+            date: now,
+            context: to_context(&letter),
+            attachments: vec![],
+            attach_raw: None,
+        });
     }
 
     /// Checks a desk command before it is handled, so a CLI can say what is wrong.

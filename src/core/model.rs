@@ -600,4 +600,10 @@ pub enum JournalEvent {
         raw_id: RawId,
         problems: Vec<String>,
     },
+    DeliveryFailed {
+        message_id: String,
+        recipients: Vec<String>,
+        reason: String,
+        permanent: bool,
+    },
 }
