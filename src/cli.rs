@@ -36,8 +36,22 @@ pub enum Cmd {
         now: Option<String>,
     },
     /// Validate the configuration and report every problem.
-    Check,
-    /// Look at cases.
+    Check {
+        /// Also log in to the configured IMAP and SMTP servers and say what fails.
+        #[arg(long)]
+        connect: bool,
+    },
+    /// Compare the IMAP folder of handled mail with the store and read again every message
+    /// the store does not know (after a restore from backup); nothing known is handled twice.
+    /// Stop the daemon first.
+    Reconcile {
+        /// Act as if it were this time (RFC 3339).
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// List the non-working days, or compute a deadline in working days.
+    Calendar(CalendarArgs),
+    /// Look at and steer cases.
     Case {
         #[command(subcommand)]
         action: CaseCmd,
@@ -58,4 +72,50 @@ pub enum CaseCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Send a case that waits for approval to the members.
+    Approve {
+        id: String,
+        /// Act as if it were this time (RFC 3339).
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Move a case's deadline later; the members still missing are told.
+    Extend {
+        id: String,
+        /// New deadline day, e.g. 2026-12-04 (the deadline falls at the configured time).
+        #[arg(long, conflicts_with = "by", required_unless_present = "by")]
+        to: Option<String>,
+        /// Number of working days to add, e.g. 3 (or "3d").
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Bundle the views that are in and send them to the submitter now.
+    Bundle {
+        id: String,
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Close a case: no more reminders or bundles.
+    Close {
+        id: String,
+        #[arg(long)]
+        now: Option<String>,
+    },
+}
+
+/// `loket calendar`: the working-day calendar as the config makes it.
+#[derive(clap::Args, Debug)]
+pub struct CalendarArgs {
+    /// Year to list (default: this year).
+    pub year: Option<i32>,
+    #[arg(long)]
+    pub json: bool,
+    /// Show the deadline that starts on this date (YYYY-MM-DD) ...
+    #[arg(long, requires = "days")]
+    pub deadline_from: Option<String>,
+    /// ... after this many working days.
+    #[arg(long, requires = "deadline_from")]
+    pub days: Option<u32>,
 }

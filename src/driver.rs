@@ -21,6 +21,9 @@ use crate::render::Renderer;
 use crate::store::{Seen, Store, StoreError, sha256_hex};
 use crate::token::TokenKey;
 
+mod reconcile;
+pub use reconcile::ReconcileReport;
+
 /// Mails handled between two flushes of the store.
 const GROUP: usize = 256;
 
@@ -57,6 +60,11 @@ pub struct PassReport {
     pub unreadable: usize,
     /// Messages written to the transport.
     pub sent: usize,
+    /// Outbox entries given up on (refused for good, or retried too long); the desk is told.
+    pub gave_up: usize,
+    /// The mailbox could not be read in this pass (e.g. the IMAP server is unreachable);
+    /// the clock and the outbox were still handled.
+    pub source_error: Option<String>,
 }
 
 pub struct Engine {
@@ -67,11 +75,13 @@ pub struct Engine {
     state: State,
     source: Box<dyn MailSource>,
     transport: Box<dyn Transport>,
+    /// The earliest `next_attempt_at` of the entries the last delivery had to put off.
+    next_retry: Option<Timestamp>,
 }
 
 /// Test hook: `LOKET_FAILPOINT=<name>` aborts the process at that point, as a crash would.
 /// Used by the crash tests; the names are listed in ARCHITECTURE.md.
-fn failpoint(name: &str) {
+pub(crate) fn failpoint(name: &str) {
     static SET: OnceLock<Option<String>> = OnceLock::new();
     if SET
         .get_or_init(|| std::env::var("LOKET_FAILPOINT").ok())
@@ -97,18 +107,29 @@ impl Engine {
         let renderer = Renderer::new(&config).map_err(|e| EngineError::Templates(e.to_string()))?;
         let store = Store::open(&config.store.path, config.store.cache_bytes)?;
         let state = store.load_state()?;
-        let MailboxConfig::Maildir { path, .. } = &config.mailbox;
-        let source: Box<dyn MailSource> =
-            Box::new(Maildir::open(path).map_err(|source| EngineError::Mailbox {
-                path: path.display().to_string(),
-                source,
-            })?);
-        let TransportConfig::EmlDir { path } = &config.transport;
-        let transport: Box<dyn Transport> =
-            Box::new(EmlDir::open(path).map_err(|source| EngineError::Transport {
-                path: path.display().to_string(),
-                source,
-            })?);
+        let source: Box<dyn MailSource> = match &config.mailbox {
+            MailboxConfig::Maildir { path, .. } => {
+                Box::new(Maildir::open(path).map_err(|source| EngineError::Mailbox {
+                    path: path.display().to_string(),
+                    source,
+                })?)
+            }
+            MailboxConfig::Imap(imap) => Box::new(
+                crate::adapters::imap::ImapSource::open(imap).map_err(EngineError::Source)?,
+            ),
+        };
+        let transport: Box<dyn Transport> = match &config.transport {
+            TransportConfig::EmlDir { path } => {
+                Box::new(EmlDir::open(path).map_err(|source| EngineError::Transport {
+                    path: path.display().to_string(),
+                    source,
+                })?)
+            }
+            TransportConfig::Smtp(smtp) => Box::new(
+                crate::adapters::smtp::SmtpTransport::open(smtp, &config.desk.address.email)
+                    .map_err(EngineError::Source)?,
+            ),
+        };
         info!(
             cases = state.cases.len(),
             pending = state.pending.len(),
@@ -123,6 +144,7 @@ impl Engine {
             state,
             source,
             transport,
+            next_retry: None,
         })
     }
 
@@ -145,7 +167,14 @@ impl Engine {
 
     /// When the core next needs a tick.
     pub fn next_wakeup(&self) -> Option<Timestamp> {
-        Core::next_wakeup(&self.state)
+        Core {
+            config: &self.config,
+            key: &self.key,
+        }
+        .next_wakeup(&self.state)
+        .into_iter()
+        .chain(self.next_retry)
+        .min()
     }
 
     /// One full pass: new mail, due reminders and deadlines, then the outbox.
@@ -154,11 +183,24 @@ impl Engine {
         now: Timestamp,
         stop: &AtomicBool,
     ) -> Result<PassReport, EngineError> {
-        let mut report = self.intake(now, stop)?;
+        let mut report = match self.intake(now, stop) {
+            Ok(r) => r,
+            // An unreachable mail server must not stop the clock or the outbox.
+            Err(EngineError::Source(e)) => {
+                warn!(error = %e, "the mailbox could not be read in this pass; tried again next pass");
+                PassReport {
+                    source_error: Some(e.to_string()),
+                    ..PassReport::default()
+                }
+            }
+            Err(e) => return Err(e),
+        };
         if !stop.load(Ordering::Relaxed) {
             self.tick(now)?;
         }
-        report.sent = self.deliver(now)?;
+        let (sent, gave_up) = self.deliver_all(now)?;
+        report.sent = sent;
+        report.gave_up = gave_up;
         Ok(report)
     }
 
@@ -172,6 +214,7 @@ impl Engine {
                 break;
             }
             let mut done = Vec::with_capacity(group.len());
+            failpoint("after-fetch");
             for item in group {
                 if stop.load(Ordering::Relaxed) {
                     break;
@@ -231,7 +274,10 @@ impl Engine {
                 config: &self.config,
                 key: &self.key,
             };
-            core.handle(&mut self.state, Event::Mail(Box::new(inbound)), now)
+            let domain = inbound.from.as_ref().map(|a| a.domain()).unwrap_or("");
+            let auth =
+                crate::authres::verdict(raw, domain, self.config.policy.authserv_id.as_deref());
+            core.handle(&mut self.state, Event::Mail(Box::new(inbound), auth), now)
         };
         info!(raw_id, %message_id, kind, outcome = %summary(&actions), "mail handled");
         self.commit(Some(raw_id), &actions, now)
@@ -311,13 +357,70 @@ impl Engine {
         Ok(Ok(()))
     }
 
+    /// Delivers the outbox; when that gave up on messages, once more, so the notices to the
+    /// desk it caused go out in the same pass. Returns (sent, given up).
+    fn deliver_all(&mut self, now: Timestamp) -> Result<(usize, usize), EngineError> {
+        let (mut sent, mut gave_up) = self.deliver_round(now)?;
+        if gave_up > 0 {
+            let (s, g) = self.deliver_round(now)?;
+            sent += s;
+            gave_up += g;
+        }
+        Ok((sent, gave_up))
+    }
+
     /// Hands every unsent outbox entry to the transport, one event's batch at a time;
     /// marks what it took as sent.
     pub fn deliver(&mut self, now: Timestamp) -> Result<usize, EngineError> {
+        Ok(self.deliver_all(now)?.0)
+    }
+
+    /// Tells the core that the transport gave up on a message, and marks the entry given up,
+    /// in one atomic batch; then flushes.
+    fn give_up(
+        &mut self,
+        entry: &crate::store::OutboxEntry,
+        recipients: Vec<String>,
+        reason: &str,
+        permanent: bool,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        warn!(message_id = %entry.message_id, ?recipients, permanent, error = %reason, "giving up on a message; the desk is told");
+        let failure = crate::core::DeliveryFailure {
+            message_id: entry.message_id.clone(),
+            template: entry.template,
+            case: entry.case,
+            recipients,
+            reason: reason.to_string(),
+            permanent,
+        };
+        let actions = {
+            let core = Core {
+                config: &self.config,
+                key: &self.key,
+            };
+            core.handle(&mut self.state, Event::DeliveryFailed(failure), now)
+        };
+        self.store.give_up(entry, reason, &actions, now)?;
+        self.store.flush()?;
+        Ok(())
+    }
+
+    /// One round over the outbox: (sent, given up).
+    fn deliver_round(&mut self, now: Timestamp) -> Result<(usize, usize), EngineError> {
         let mut sent = 0;
+        let mut gave_up = 0;
         let mut unsynced = 0;
+        let policy = self.config.transport.retry();
+        self.next_retry = None;
         for n in self.store.unsent_batches()? {
             for (entry, out) in self.store.unsent_in(n)? {
+                if let Some(t) = entry.next_attempt_at
+                    && t > now
+                {
+                    self.next_retry = Some(self.next_retry.map_or(t, |r| r.min(t)));
+                    continue;
+                }
                 let bytes = match self.render(&out) {
                     Ok(b) => b,
                     Err(e) => {
@@ -335,9 +438,33 @@ impl Engine {
                         sent += 1;
                         unsynced += 1;
                     }
-                    SendOutcome::Temporary(e) | SendOutcome::Permanent { reason: e, .. } => {
-                        warn!(message_id = %entry.message_id, error = %e, "could not send message; tried again next pass");
-                        self.store.mark_failed(&entry, &e)?;
+                    SendOutcome::Permanent { recipients, reason } => {
+                        self.give_up(&entry, recipients, &reason, true, now)?;
+                        gave_up += 1;
+                    }
+                    SendOutcome::Temporary(e) => {
+                        let age = (now - entry.created_at).to_std().unwrap_or_default();
+                        if policy.retry_for.is_some_and(|limit| age >= limit) {
+                            let reason = format!(
+                                "not delivered after trying for {}: {e}",
+                                humantime::format_duration(policy.retry_for.unwrap_or_default())
+                            );
+                            self.give_up(&entry, entry.to.clone(), &reason, false, now)?;
+                            gave_up += 1;
+                            continue;
+                        }
+                        let delay = crate::store::retry_delay(
+                            &entry.message_id,
+                            entry.attempts + 1,
+                            policy.first_delay,
+                            policy.max_delay,
+                        );
+                        let next = now
+                            + chrono::Duration::from_std(delay)
+                                .unwrap_or_else(|_| chrono::Duration::hours(1));
+                        warn!(message_id = %entry.message_id, error = %e, attempt = entry.attempts + 1, retry_in = ?delay, "could not send message; tried again later");
+                        self.store.mark_retry(&entry, &e, next)?;
+                        self.next_retry = Some(self.next_retry.map_or(next, |r| r.min(next)));
                     }
                 }
             }
@@ -352,7 +479,9 @@ impl Engine {
             self.sync_sent()?;
             info!(sent, "outbox delivered");
         }
-        Ok(sent)
+        // Retry times must survive a restart as well as the sent marks.
+        self.store.flush()?;
+        Ok((sent, gave_up))
     }
 
     fn sync_sent(&mut self) -> Result<(), EngineError> {

@@ -67,7 +67,7 @@ fn parse_now(now: Option<&str>) -> Result<Option<Timestamp>> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let config = cli.config;
     match cli.command {
-        Cmd::Check => match config::load(&config) {
+        Cmd::Check { connect } => match config::load(&config) {
             Ok(c) => {
                 println!(
                     "{}: OK ({} ministries, {} members, {} desk staff)",
@@ -76,6 +76,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     c.members.len(),
                     c.desk.staff.len()
                 );
+                if connect {
+                    let mut failed = false;
+                    for (what, r) in loket::adapters::check_connections(&c) {
+                        match r {
+                            Ok(m) => println!("{what}: OK: {m}"),
+                            Err(m) => {
+                                failed = true;
+                                println!("{what}: FAILED: {m}");
+                            }
+                        }
+                    }
+                    if failed {
+                        return Ok(ExitCode::from(3));
+                    }
+                }
                 Ok(ExitCode::SUCCESS)
             }
             Err(ConfigError::Invalid(diags)) => {
@@ -99,8 +114,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     duplicates = r.duplicates,
                     unreadable = r.unreadable,
                     sent = r.sent,
+                    gave_up = r.gave_up,
                     "pass complete"
                 );
+                if let Some(e) = r.source_error {
+                    bail!("the mailbox could not be read: {e}");
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             let offset = now.map(|n| n - Utc::now()).unwrap_or_default();
@@ -111,6 +130,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .context("cannot start the async runtime")?;
             rt.block_on(daemon(engine, offset))?;
             Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Reconcile { now } => {
+            let now = parse_now(now.as_deref())?.unwrap_or_else(Utc::now);
+            let mut engine = Engine::open(load_config(&config)?)?;
+            let r = engine.reconcile(now)?;
+            println!(
+                "{} message(s) in the folder of handled mail: {} known to the store, {} read again, {} recognised as already handled",
+                r.in_folder, r.known, r.reread, r.duplicates
+            );
+            if r.reread > 0 {
+                println!("their replies and notices are in the outbox; start loket to send them");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Calendar(args) => {
+            let cfg = load_config(&config)?;
+            print!(
+                "{}",
+                report::calendar(&cfg, &args, Utc::now()).map_err(|e| anyhow!(e))?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Case {
+            action:
+                action @ (CaseCmd::Approve { .. }
+                | CaseCmd::Extend { .. }
+                | CaseCmd::Bundle { .. }
+                | CaseCmd::Close { .. }),
+        } => {
+            let (command, now) = case_command(action)?;
+            let cfg = load_config(&config)?;
+            let mut engine = Engine::open(cfg)?;
+            let now = now.unwrap_or_else(Utc::now);
+            match engine.command(command, now)? {
+                Ok(()) => {
+                    let sent = engine.deliver(now)?;
+                    println!("done; {sent} message(s) sent");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("loket: {e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
         }
         Cmd::Case { action } => {
             let cfg = load_config(&config)?;
@@ -128,10 +191,56 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let journal = store.journal_for(id)?;
                     print!("{}", report::case_show(&cfg, &case, &journal, json));
                 }
+                other => bail!("internal: `{other:?}` is handled above"),
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A case command from the CLI as a core command, with its `--now`.
+fn case_command(action: CaseCmd) -> Result<(loket::core::Command, Option<Timestamp>)> {
+    use loket::core::{Command, Extension};
+    let id = |s: &str| -> Result<CaseId> { s.parse().map_err(|e: String| anyhow!(e)) };
+    Ok(match action {
+        CaseCmd::Approve { id: i, now } => (
+            Command::Approve { case: id(&i)? },
+            parse_now(now.as_deref())?,
+        ),
+        CaseCmd::Bundle { id: i, now } => (
+            Command::Bundle { case: id(&i)? },
+            parse_now(now.as_deref())?,
+        ),
+        CaseCmd::Close { id: i, now } => {
+            (Command::Close { case: id(&i)? }, parse_now(now.as_deref())?)
+        }
+        CaseCmd::Extend { id: i, to, by, now } => {
+            let to = match (to, by) {
+                (Some(d), _) => Extension::To(
+                    chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").with_context(|| {
+                        format!("--to `{d}` is not a date; write it as 2026-12-04")
+                    })?,
+                ),
+                (None, Some(n)) => Extension::WorkingDays(
+                    n.trim()
+                        .trim_end_matches(['d', 'D'])
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .with_context(|| {
+                            format!("--by `{n}` is not a number of working days; write e.g. --by 3")
+                        })?,
+                ),
+                (None, None) => bail!("say how to extend: --to 2026-12-04 or --by 3"),
+            };
+            (
+                Command::Extend { case: id(&i)?, to },
+                parse_now(now.as_deref())?,
+            )
+        }
+        other => bail!("not a case command: {other:?}"),
+    })
 }
 
 fn engine_once(

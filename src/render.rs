@@ -33,7 +33,7 @@ use crate::core::model::{
 use crate::forms;
 
 /// Every template, in the order they are checked at start-up.
-pub const TEMPLATES: [TemplateName; 8] = [
+pub const TEMPLATES: [TemplateName; 11] = [
     TemplateName::Receipt,
     TemplateName::MissingFields,
     TemplateName::Distribution,
@@ -42,6 +42,9 @@ pub const TEMPLATES: [TemplateName; 8] = [
     TemplateName::Quarantine,
     TemplateName::DeskNotice,
     TemplateName::CaseForm,
+    TemplateName::Extension,
+    TemplateName::CommandReply,
+    TemplateName::Digest,
 ];
 
 /// Why a message could not be rendered. Every variant says what to do about it.
@@ -410,6 +413,9 @@ fn builtin(lang: Lang, name: TemplateName) -> &'static str {
         Quarantine => "quarantine",
         DeskNotice => "desk_notice",
         CaseForm => "case_form",
+        Extension => "extension",
+        CommandReply => "command_reply",
+        Digest => "digest",
     )
 }
 
@@ -949,6 +955,8 @@ fn samples(name: TemplateName) -> Vec<serde_json::Value> {
                 NoticeKind::Attention,
                 NoticeKind::CaseMessage,
                 NoticeKind::DeliveryFailed,
+                NoticeKind::ApprovalNeeded,
+                NoticeKind::AnswerHeldBack,
             ];
             for (i, notice) in kinds.into_iter().enumerate() {
                 let with_case = i % 2 == 0;
@@ -971,6 +979,91 @@ fn samples(name: TemplateName) -> Vec<serde_json::Value> {
             }
         }
         TemplateName::CaseForm => out.push(json!({})),
+        TemplateName::Extension => {
+            for person in [Person::Member, Person::Deputy] {
+                out.push(v(serde_json::to_value(ExtensionLetter {
+                    case: case(person == Person::Deputy, true),
+                    recipient: recipient(person),
+                    previous_deadline: t("2026-11-25T16:00:00Z"),
+                })));
+            }
+        }
+        TemplateName::CommandReply => {
+            let seats = vec![
+                SeatStatus {
+                    member_name: "P. Pietersen".into(),
+                    ministry: "FIN".into(),
+                    answered: true,
+                    position: Some(Position::Advisable),
+                    by_deputy: true,
+                },
+                SeatStatus {
+                    member_name: "K. Klaassen".into(),
+                    ministry: "IenW".into(),
+                    answered: false,
+                    position: None,
+                    by_deputy: false,
+                },
+            ];
+            let outcomes = [
+                (CommandOutcome::Approved, None),
+                (CommandOutcome::Extended, None),
+                (CommandOutcome::Bundled, None),
+                (CommandOutcome::Closed, None),
+                (CommandOutcome::Status, None),
+                (
+                    CommandOutcome::Rejected,
+                    Some(CommandProblem::UnknownCommand),
+                ),
+                (CommandOutcome::Rejected, Some(CommandProblem::NoCase)),
+                (CommandOutcome::Rejected, Some(CommandProblem::NoSuchCase)),
+                (CommandOutcome::Rejected, Some(CommandProblem::BadDate)),
+                (CommandOutcome::Rejected, Some(CommandProblem::NotLater)),
+                (CommandOutcome::Rejected, Some(CommandProblem::WrongState)),
+                (CommandOutcome::Rejected, Some(CommandProblem::NotAvailable)),
+            ];
+            for (i, (outcome, problem)) in outcomes.into_iter().enumerate() {
+                let with_case = problem != Some(CommandProblem::NoCase);
+                out.push(v(serde_json::to_value(CommandReplyLetter {
+                    command: "verlengen tot 4 december".into(),
+                    outcome,
+                    problem,
+                    case: with_case.then(|| case(false, i % 2 == 0)),
+                    status: with_case.then(|| "open".into()),
+                    seats: if with_case { seats.clone() } else { vec![] },
+                    previous_deadline: (outcome == CommandOutcome::Extended)
+                        .then(|| t("2026-11-25T16:00:00Z")),
+                })));
+            }
+        }
+        TemplateName::Digest => {
+            for (kind, empty) in [("daily", false), ("weekly", false), ("daily", true)] {
+                let cases = if empty {
+                    vec![]
+                } else {
+                    vec![DigestCase {
+                        case: case(true, true),
+                        status: "open".into(),
+                        views_in: 3,
+                        seats: 11,
+                        missing: vec!["K. Klaassen".into()],
+                        due_today: true,
+                        overdue: false,
+                    }]
+                };
+                out.push(v(serde_json::to_value(DigestLetter {
+                    kind: kind.into(),
+                    at: t("2026-11-23T07:00:00Z"),
+                    cases,
+                    pending_forms: 1,
+                    finished_last_week: if kind == "weekly" {
+                        vec![case(false, false)]
+                    } else {
+                        vec![]
+                    },
+                })));
+            }
+        }
     }
     // Half of them as if the original were attached, to try both sides of that switch.
     for (i, ctx) in out.iter_mut().enumerate() {

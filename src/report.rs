@@ -16,6 +16,7 @@ fn local(cfg: &Config, t: Timestamp) -> String {
 
 fn status(s: CaseStatus) -> &'static str {
     match s {
+        CaseStatus::AwaitingApproval => "awaiting approval",
         CaseStatus::Open => "open",
         CaseStatus::Bundled => "bundled",
         CaseStatus::Closed => "closed",
@@ -154,4 +155,48 @@ pub fn case_show(cfg: &Config, c: &Case, journal: &[JournalEntry], as_json: bool
         let _ = writeln!(s, "  {}  {:<18} {}", local(cfg, e.at), name, detail);
     }
     s
+}
+
+/// What `loket calendar` prints.
+pub fn calendar(
+    cfg: &Config,
+    args: &crate::cli::CalendarArgs,
+    now: Timestamp,
+) -> Result<String, String> {
+    use crate::core::calendar::{add_working_days, at_local, holidays};
+    let cal = &cfg.calendar;
+    let p = &cfg.periods;
+    if let (Some(from), Some(days)) = (&args.deadline_from, args.days) {
+        let start = chrono::NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d").map_err(|_| {
+            format!("--deadline-from `{from}` is not a date; write it as 2026-12-04")
+        })?;
+        let day = add_working_days(start, days, cal);
+        let at = at_local(day, p.deadline_time, p.timezone);
+        if args.json {
+            let v = json!({ "from": start, "working_days": days, "deadline": at,
+                "deadline_local": local(cfg, at) });
+            return Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n");
+        }
+        return Ok(format!(
+            "{days} working days from {start}: deadline {} ({})\n",
+            local(cfg, at),
+            day.format("%A")
+        ));
+    }
+    let year = args
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&now.with_timezone(&p.timezone)));
+    let days = holidays(year, cal);
+    if args.json {
+        let v: Vec<_> = days
+            .iter()
+            .map(|(d, n)| json!({ "date": d.to_string(), "name": n }))
+            .collect();
+        return Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n");
+    }
+    let mut s = format!("Non-working days in {year} besides weekends:\n");
+    for (d, n) in days {
+        let _ = writeln!(s, "  {}  {:<9}  {n}", d, d.format("%A"));
+    }
+    Ok(s)
 }

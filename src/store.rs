@@ -85,6 +85,12 @@ pub struct OutboxEntry {
     pub attempts: u32,
     /// Why it could not be rendered or sent, when that happened.
     pub error: Option<String>,
+    /// After a temporary failure: not before this time (backoff with jitter).
+    #[serde(default)]
+    pub next_attempt_at: Option<Timestamp>,
+    /// Refused for good, or retried too long: the desk was told, it is not tried again.
+    #[serde(default)]
+    pub gave_up: bool,
 }
 
 /// How a new message relates to what the store already has.
@@ -129,6 +135,27 @@ fn dec<T: for<'a> Deserialize<'a>>(what: &str, bytes: &[u8]) -> Result<T> {
 
 pub fn sha256_hex(raw: &[u8]) -> String {
     hex::encode(Sha256::digest(raw))
+}
+
+/// The delay before retry `attempt` (1-based) of an outbox entry: `first` doubling per
+/// attempt up to `max`, then scaled by a jitter factor in [0.5, 1.0) so many messages that
+/// failed together do not all come back at once. The jitter comes from a hash of the
+/// Message-ID and the attempt, so it is the same after a restart (and in tests).
+pub fn retry_delay(
+    message_id: &str,
+    attempt: u32,
+    first: std::time::Duration,
+    max: std::time::Duration,
+) -> std::time::Duration {
+    let base = first
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(24))
+        .min(max);
+    let h = Sha256::digest(format!("{message_id}\n{attempt}").as_bytes());
+    let r = u64::from_be_bytes(h[..8].try_into().unwrap_or([0; 8]));
+    // 0.5 + r/2^65: in [0.5, 1.0).
+    let jitter = 0.5 + (r >> 11) as f64 / (1u64 << 54) as f64;
+    base.mul_f64(jitter)
+        .max(std::time::Duration::from_millis(100))
 }
 
 impl Store {
@@ -266,6 +293,18 @@ impl Store {
         actions: &[Action],
         now: Timestamp,
     ) -> Result<()> {
+        let b = self.batch_for(raw_id, actions, now)?;
+        self.db.apply_batch(b)?;
+        Ok(())
+    }
+
+    /// The one atomic batch that commits these actions (see [`Store::commit`]).
+    fn batch_for(
+        &mut self,
+        raw_id: Option<RawId>,
+        actions: &[Action],
+        now: Timestamp,
+    ) -> Result<sled::Batch> {
         let mut b = sled::Batch::default();
         let mut batch: Vec<Outgoing> = Vec::new();
         for a in actions {
@@ -300,6 +339,17 @@ impl Store {
                     b.insert(idkey.as_bytes(), &[]);
                     batch.push(o.as_ref().clone());
                 }
+                Action::SaveAnswerLog { address, times } => {
+                    let key = format!("answers/{address}");
+                    if times.is_empty() {
+                        b.remove(key.as_bytes())
+                    } else {
+                        b.insert(key.as_bytes(), enc(times))
+                    }
+                }
+                Action::SaveJobRun { job, at } => {
+                    b.insert(format!("job/{job}").as_bytes(), enc(at))
+                }
                 Action::WakeAt(_) => {}
             }
         }
@@ -319,8 +369,7 @@ impl Store {
             meta.processed = true;
             b.insert(k("meta/", id), enc(&meta));
         }
-        self.db.apply_batch(b)?;
-        Ok(())
+        Ok(b)
     }
 
     /// The core's state: all cases, pending submissions and counters.
@@ -335,6 +384,16 @@ impl Store {
             let (_, v) = kv?;
             let p: PendingSubmission = dec("pending submission", &v)?;
             state.pending.insert(p.id, p);
+        }
+        for kv in self.db.scan_prefix("answers/") {
+            let (key, v) = kv?;
+            let address = String::from_utf8_lossy(&key[8..]).into_owned();
+            state.answers.insert(address, dec("answer log", &v)?);
+        }
+        for kv in self.db.scan_prefix("job/") {
+            let (key, v) = kv?;
+            let job = String::from_utf8_lossy(&key[4..]).into_owned();
+            state.jobs.insert(job, dec("job run", &v)?);
         }
         for kv in self.db.scan_prefix("counter/") {
             let (key, v) = kv?;
@@ -432,6 +491,8 @@ impl Store {
                         sent_at: None,
                         attempts: 0,
                         error: None,
+                        next_attempt_at: None,
+                        gave_up: false,
                     }),
                 }
             })
@@ -456,7 +517,7 @@ impl Store {
         Ok(entries
             .into_iter()
             .zip(batch.messages)
-            .filter(|(e, _)| e.sent_at.is_none())
+            .filter(|(e, _)| e.sent_at.is_none() && !e.gave_up)
             .collect())
     }
 
@@ -509,6 +570,36 @@ impl Store {
         e.attempts += 1;
         e.error = Some(error.to_string());
         self.save_entry(&e)
+    }
+
+    /// Records a temporary failure; the entry is tried again from `next` on.
+    pub fn mark_retry(&mut self, entry: &OutboxEntry, error: &str, next: Timestamp) -> Result<()> {
+        let mut e = entry.clone();
+        e.attempts += 1;
+        e.error = Some(error.to_string());
+        e.next_attempt_at = Some(next);
+        self.save_entry(&e)
+    }
+
+    /// Gives up on an entry (refused for good, or retried too long) and commits what the
+    /// core made of that (journal, notice to the desk) in the same atomic batch, so a crash
+    /// cannot leave the one without the other. Not durable until `flush`.
+    pub fn give_up(
+        &mut self,
+        entry: &OutboxEntry,
+        error: &str,
+        actions: &[Action],
+        now: Timestamp,
+    ) -> Result<()> {
+        let mut b = self.batch_for(None, actions, now)?;
+        let mut e = entry.clone();
+        e.attempts += 1;
+        e.error = Some(error.to_string());
+        e.next_attempt_at = None;
+        e.gave_up = true;
+        b.insert(Self::state_key(e.batch, e.index), enc(&e));
+        self.db.apply_batch(b)?;
+        Ok(())
     }
 }
 

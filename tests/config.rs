@@ -2,7 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use loket::config::model::{Lang, MailboxConfig, SecretSource, TransportConfig};
+use loket::config::model::{
+    CalendarConfig, Lang, LiberationDay, MailboxConfig, Period, Policy, SecretSource,
+    TransportConfig,
+};
 use loket::config::{ConfigError, Diagnostic, SecretError, load, load_str, load_token_key};
 
 /// A small valid config. Tests edit it with [`edit`] and find lines with [`line_of`].
@@ -162,10 +165,14 @@ fn example_config_loads() {
     }
     assert_eq!(c.ministry_of_address("x@minjenv.nl").unwrap().code, "VenJ");
     assert!(c.is_staff("M.Jacobs@minjenv.nl"));
-    assert_eq!(c.periods.normal, chrono::Duration::days(7));
-    assert_eq!(c.periods.urgent, chrono::Duration::days(2));
-    assert_eq!(c.periods.remind_before, Some(chrono::Duration::days(2)));
+    assert_eq!(c.periods.normal, Period::WorkingDays(5));
+    assert_eq!(c.periods.urgent, Period::WorkingDays(2));
+    assert_eq!(c.periods.reminders.len(), 2);
     assert_eq!(c.periods.timezone, chrono_tz::Europe::Amsterdam);
+    assert!(c.calendar.good_friday);
+    assert_eq!(c.calendar.closed.len(), 3);
+    assert_eq!(c.policy.max_answers_per_hour, 5);
+    assert!(c.jobs.daily_digest.is_some());
     assert!(c.distribution.to_deputies);
     assert_eq!(c.intake.max_attachment_bytes, 25_000_000);
     assert_eq!(c.store.path, dir.join("../var/store"));
@@ -178,9 +185,11 @@ fn example_config_loads() {
             assert_eq!(*path, dir.join("../var/maildir"));
             assert_eq!(*poll_interval, std::time::Duration::from_secs(1));
         }
+        other => panic!("the example reads mail from a Maildir, not {other:?}"),
     }
     match &c.transport {
         TransportConfig::EmlDir { path } => assert_eq!(*path, dir.join("../var/outbox")),
+        other => panic!("the example writes .eml files, not {other:?}"),
     }
     assert_eq!(
         c.secrets.token_key,
@@ -195,9 +204,11 @@ fn base_config_loads_with_defaults() {
     assert_eq!(c.body.language, Lang::Nl);
     assert!(!c.desk.plus_addressing);
     assert_eq!(c.desk.address.name, None);
-    assert_eq!(c.periods.normal, chrono::Duration::days(7));
-    assert_eq!(c.periods.urgent, chrono::Duration::days(2));
-    assert_eq!(c.periods.remind_before, Some(chrono::Duration::days(2)));
+    assert_eq!(c.periods.normal, Period::WorkingDays(5));
+    assert_eq!(c.periods.urgent, Period::WorkingDays(2));
+    assert_eq!(c.periods.reminders.len(), 2);
+    assert_eq!(c.calendar, CalendarConfig::default());
+    assert_eq!(c.policy, Policy::default());
     assert_eq!(
         c.periods.deadline_time,
         chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap()
@@ -225,9 +236,23 @@ fn all_optional_values_are_read() {
 [periods]
 normal = "5d"
 urgent = "36h"
-remind_before = "off"
+reminders = []
 deadline_time = "12:30"
 timezone = "Europe/London"
+office_hours = "07:30-19:00"
+
+[calendar]
+good_friday = false
+liberation_day = "every_fifth_year"
+closed = [{ date = "2026-12-24", name = "Kerstavond" }]
+
+[policy]
+approval = true
+max_answers_per_hour = 3
+authserv_id = "MX.minjenv.nl"
+
+[jobs]
+daily_digest = "0 0 8 * * Mon-Fri"
 
 [distribution]
 to_deputies = false
@@ -239,9 +264,16 @@ max_attachment_size = "10 MB"
     );
     let c = load_str(&text, Path::new(FILE)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.body.language, Lang::En);
-    assert_eq!(c.periods.normal, chrono::Duration::days(5));
-    assert_eq!(c.periods.urgent, chrono::Duration::hours(36));
-    assert_eq!(c.periods.remind_before, None);
+    assert_eq!(c.periods.normal, Period::Span(chrono::Duration::days(5)));
+    assert_eq!(c.periods.urgent, Period::Span(chrono::Duration::hours(36)));
+    assert!(c.periods.reminders.is_empty());
+    assert!(!c.calendar.good_friday);
+    assert_eq!(c.calendar.liberation_day, LiberationDay::EveryFifthYear);
+    assert_eq!(c.calendar.closed[0].name, "Kerstavond");
+    assert!(c.policy.approval_required);
+    assert_eq!(c.policy.max_answers_per_hour, 3);
+    assert_eq!(c.policy.authserv_id.as_deref(), Some("mx.minjenv.nl"));
+    assert_eq!(c.jobs.daily_digest.as_deref(), Some("0 0 8 * * Mon-Fri"));
     assert_eq!(
         c.periods.deadline_time,
         chrono::NaiveTime::from_hms_opt(12, 30, 0).unwrap()
@@ -258,10 +290,14 @@ fn relative_paths_resolve_against_the_config_dir() {
     let text = format!("{text}\n[templates]\ndir = \"../templates\"\n");
     let c = load_str(&text, Path::new("/etc/loket/loket.toml")).unwrap();
     assert_eq!(c.store.path, PathBuf::from("/etc/loket/var/store"));
-    let MailboxConfig::Maildir { path, .. } = &c.mailbox;
+    let MailboxConfig::Maildir { path, .. } = &c.mailbox else {
+        panic!("a Maildir mailbox")
+    };
     assert_eq!(*path, PathBuf::from("/etc/loket/var/maildir"));
     // Absolute paths stay as written.
-    let TransportConfig::EmlDir { path } = &c.transport;
+    let TransportConfig::EmlDir { path } = &c.transport else {
+        panic!("an .eml transport")
+    };
     assert_eq!(*path, PathBuf::from("/srv/outbox"));
     assert_eq!(
         c.templates_dir,
@@ -606,7 +642,7 @@ fn bad_durations() {
         &["greater than zero"],
     );
 
-    let text = periods("normal = \"2d\"\nurgent = \"3d\"\nremind_before = \"1d\"");
+    let text = periods("normal = \"2d\"\nurgent = \"3d\"");
     assert_single(
         &text,
         "periods.urgent",
@@ -614,37 +650,61 @@ fn bad_durations() {
         &["must be shorter than the normal period"],
     );
 
-    // The default urgent period (2d) against a short normal one: reported at `normal`.
-    let text = periods("normal = \"36h\"\nremind_before = \"off\"");
+    // The default urgent period (2 working days) against a short normal one.
+    let text = periods("normal = \"36h\"");
     assert_single(
         &text,
         "periods.urgent",
         line_of(&text, "normal"),
-        &["2days, the default"],
+        &["2 working days"],
     );
 
-    let text = periods("remind_before = \"7d\"");
+    let text = periods("reminders = [\"5 working days before at 09:00\"]");
     assert_single(
         &text,
-        "periods.remind_before",
-        line_of(&text, "remind_before"),
-        &["shorter than the normal period", "\"off\""],
+        "periods.reminders[0]",
+        line_of(&text, "reminders"),
+        &["before a normal case is even sent"],
     );
 
-    let text = periods("remind_before = \"never\"");
+    let text = periods("reminders = [\"deadline day at 23:00\"]");
     assert_single(
         &text,
-        "periods.remind_before",
-        line_of(&text, "never"),
-        &["\"off\""],
+        "periods.reminders[0]",
+        line_of(&text, "reminders"),
+        &["outside office hours"],
     );
 
-    let text = periods("remind_before = 2");
+    let text = periods("reminders = [\"sometimes\"]");
     assert_single(
         &text,
-        "periods.remind_before",
-        line_of(&text, "remind_before"),
-        &["string"],
+        "periods.reminders[0]",
+        line_of(&text, "sometimes"),
+        &["\"deadline day at 09:00\""],
+    );
+
+    let text = format!("{BASE}\n[calendar]\nliberation_day = \"sometimes\"\n");
+    assert_single(
+        &text,
+        "calendar.liberation_day",
+        line_of(&text, "sometimes"),
+        &["every_fifth_year"],
+    );
+
+    let text = format!("{BASE}\n[jobs]\ndaily_digest = \"every morning\"\n");
+    assert_single(
+        &text,
+        "jobs.daily_digest",
+        line_of(&text, "every morning"),
+        &["cron expression"],
+    );
+
+    let text = format!("{BASE}\n[policy]\nmax_answers_per_hour = \"5\"\n");
+    assert_single(
+        &text,
+        "policy.max_answers_per_hour",
+        line_of(&text, "max_answers_per_hour"),
+        &["whole number"],
     );
 
     let text = format!("{BASE}\n[mailbox2]\n");

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveTime, TimeZone, Utc};
 use loket::config::model::*;
 use loket::core::model::*;
-use loket::core::{Action, Command, Core, Event, State};
+use loket::core::{Action, Command, Core, Event, SenderAuth, State};
 use loket::token::{TokenKey, parse_seat_ref};
 
 fn addr(name: &str, email: &str) -> Address {
@@ -71,11 +71,18 @@ fn config() -> Config {
             ),
         ],
         periods: Periods {
-            normal: Duration::days(7),
-            urgent: Duration::days(2),
-            remind_before: Some(Duration::days(2)),
+            normal: Period::Span(Duration::days(7)),
+            urgent: Period::Span(Duration::days(2)),
+            reminders: vec![ReminderRule {
+                working_days_before: 2,
+                at: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            }],
             deadline_time: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
             timezone: chrono_tz::Europe::Amsterdam,
+            office_hours: (
+                NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
+                NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            ),
         },
         distribution: Distribution { to_deputies: true },
         intake: Intake {
@@ -97,6 +104,9 @@ fn config() -> Config {
             token_key: SecretSource::Env("UNUSED".into()),
         },
         templates_dir: None,
+        calendar: CalendarConfig::default(),
+        policy: Policy::default(),
+        jobs: Jobs::default(),
     }
 }
 
@@ -132,7 +142,15 @@ impl World {
     }
 
     fn deliver(&mut self, m: InboundMail, now: Timestamp) -> Vec<Action> {
-        self.handle(Event::Mail(Box::new(m)), now)
+        self.handle(Event::Mail(Box::new(m), SenderAuth::NotChecked), now)
+    }
+
+    fn next_wakeup(&self) -> Option<Timestamp> {
+        Core {
+            config: &self.cfg,
+            key: &self.key,
+        }
+        .next_wakeup(&self.state)
     }
 
     fn mail(&mut self, from: &str, subject: &str) -> InboundMail {
@@ -156,6 +174,9 @@ impl World {
             view_form: ViewForm::default(),
             attachments: vec![],
             problems: vec![],
+            itip: None,
+            language: None,
+            warnings: vec![],
         }
     }
 
@@ -656,11 +677,7 @@ fn all_views_in_bundles_to_the_submitter() {
     assert_eq!(b[0].context["reason"], "all_views_in");
     assert_eq!(b[0].context["views"].as_array().unwrap().len(), 3);
     assert!(b[0].context["missing"].as_array().unwrap().is_empty());
-    assert_eq!(
-        Core::next_wakeup(&w.state),
-        None,
-        "nothing left to wake for"
-    );
+    assert_eq!(w.next_wakeup(), None, "nothing left to wake for");
 }
 
 #[test]
@@ -707,12 +724,12 @@ fn reminder_goes_to_missing_seats_only_once() {
         Position::Advisable,
     );
     w.deliver(r, t0() + Duration::hours(1));
-    let remind_at = w.case("2026-001").remind_at.unwrap();
-    assert_eq!(Core::next_wakeup(&w.state), Some(remind_at));
-    // Deadline Monday 9 Nov; two days before is a Saturday → Friday 6 Nov, 09:00 local.
+    let remind_at = w.case("2026-001").reminders_at[0];
+    assert_eq!(w.next_wakeup(), Some(remind_at));
+    // Deadline Monday 9 Nov; two working days before is Thursday 5 Nov, 09:00 local.
     assert_eq!(
         remind_at,
-        Utc.with_ymd_and_hms(2026, 11, 6, 8, 0, 0).unwrap()
+        Utc.with_ymd_and_hms(2026, 11, 5, 8, 0, 0).unwrap()
     );
 
     let a = w.handle(Event::Tick, remind_at);
@@ -738,10 +755,7 @@ fn reminder_goes_to_missing_seats_only_once() {
         w.handle(Event::Tick, remind_at + Duration::hours(1))
             .is_empty()
     );
-    assert_eq!(
-        Core::next_wakeup(&w.state),
-        Some(w.case("2026-001").deadline)
-    );
+    assert_eq!(w.next_wakeup(), Some(w.case("2026-001").deadline));
 }
 
 #[test]
@@ -758,9 +772,9 @@ fn urgent_case_gets_the_shorter_period() {
         c.deadline,
         Utc.with_ymd_and_hms(2026, 11, 4, 16, 0, 0).unwrap()
     );
-    assert_eq!(
-        c.remind_at, None,
-        "no reminder when the period is that short"
+    assert!(
+        c.reminders_at.is_empty(),
+        "no reminder on the day the case goes out"
     );
 }
 
@@ -1033,4 +1047,396 @@ fn a_message_given_up_by_the_transport_is_reported_to_the_desk_once() {
     let a = w.handle(Event::DeliveryFailed(again), t0() + Duration::hours(2));
     assert!(sends(&a).is_empty());
     assert_eq!(journal(&a).len(), 1);
+}
+
+// ---- Issue 6: working days, reminders, extensions, desk commands, who may do what ----
+
+fn staff_mail(w: &mut World, subject: &str, first_line: &str) -> InboundMail {
+    let mut m = w.mail("desk1@minjenv.nl", subject);
+    m.reply_text = format!("{first_line}\n\nGroet, Desk One");
+    m
+}
+
+fn command_reply(a: &[Action]) -> serde_json::Value {
+    let r = sends_of(a, TemplateName::CommandReply);
+    assert_eq!(r.len(), 1, "one reply to the command");
+    assert_eq!(to(r[0]), ["desk1@minjenv.nl"]);
+    r[0].context.clone()
+}
+
+#[test]
+fn working_day_periods_skip_holidays() {
+    let mut w = World::new();
+    w.cfg.periods.normal = Period::WorkingDays(5);
+    // Thursday 23 April 2026 + 5 working days: Koningsdag (Monday 27 April) is skipped,
+    // so the deadline is Friday 1 May, not Thursday 30 April.
+    let m = w.case_mail("indiener@minbzk.nl", &complete_form());
+    w.deliver(m, Utc.with_ymd_and_hms(2026, 4, 23, 9, 0, 0).unwrap());
+    assert_eq!(
+        w.case("2026-001").deadline,
+        Utc.with_ymd_and_hms(2026, 5, 1, 15, 0, 0).unwrap()
+    );
+}
+
+#[test]
+fn reminders_follow_the_schedule_and_wait_for_office_hours() {
+    let mut w = World::new();
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+    w.cfg.periods.reminders = vec![
+        ReminderRule {
+            working_days_before: 2,
+            at: nine,
+        },
+        ReminderRule {
+            working_days_before: 0,
+            at: nine,
+        },
+    ];
+    let m = w.case_mail("indiener@minbzk.nl", &complete_form());
+    w.deliver(m, t0());
+    let c = w.case("2026-001");
+    // Deadline Monday 9 Nov 17:00: reminders Thursday 5 Nov and Monday 9 Nov, 09:00 local.
+    assert_eq!(
+        c.reminders_at,
+        [
+            Utc.with_ymd_and_hms(2026, 11, 5, 8, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 9, 8, 0, 0).unwrap()
+        ]
+    );
+    // loket was down; it wakes on Saturday night: nothing goes out at the weekend.
+    let saturday_night = Utc.with_ymd_and_hms(2026, 11, 7, 22, 0, 0).unwrap();
+    let a = w.handle(Event::Tick, saturday_night);
+    assert!(sends_of(&a, TemplateName::Reminder).is_empty());
+    // It is postponed to Monday 08:00 local, the office opening, and sent then, once.
+    let monday_open = Utc.with_ymd_and_hms(2026, 11, 9, 7, 0, 0).unwrap();
+    assert_eq!(w.next_wakeup(), Some(monday_open));
+    let a = w.handle(Event::Tick, monday_open);
+    assert_eq!(sends_of(&a, TemplateName::Reminder).len(), 5);
+    // The deadline-day reminder at 09:00 still follows.
+    let a = w.handle(
+        Event::Tick,
+        Utc.with_ymd_and_hms(2026, 11, 9, 8, 0, 0).unwrap(),
+    );
+    assert_eq!(sends_of(&a, TemplateName::Reminder).len(), 5);
+    assert!(w.case("2026-001").reminders_at.is_empty());
+}
+
+#[test]
+fn reminders_are_never_planned_at_night_or_on_the_day_of_distribution() {
+    let mut w = World::new();
+    w.cfg.periods.reminders = vec![ReminderRule {
+        working_days_before: 0,
+        at: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+    }];
+    // Urgent case on Monday 08:00 local with the deadline Wednesday: one reminder, Wednesday.
+    let mut fields = complete_form();
+    fields.push((CaseField::Urgency, "ja"));
+    let m = w.case_mail("indiener@minbzk.nl", &fields);
+    w.deliver(m, Utc.with_ymd_and_hms(2026, 11, 2, 7, 0, 0).unwrap());
+    let c = w.case("2026-001");
+    assert_eq!(
+        c.reminders_at,
+        [Utc.with_ymd_and_hms(2026, 11, 4, 8, 0, 0).unwrap()]
+    );
+    for t in &c.reminders_at {
+        let local = t.with_timezone(&chrono_tz::Europe::Amsterdam);
+        assert!(local.time() >= NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+        assert!(local.time() < NaiveTime::from_hms_opt(18, 0, 0).unwrap());
+    }
+}
+
+#[test]
+fn extension_moves_the_deadline_and_tells_the_missing_seats_only() {
+    let (mut w, d) = open_case();
+    let r = w.reply_to(
+        dist_for(&d, "c.bakker@minbzk.nl"),
+        "c.bakker@minbzk.nl",
+        Position::Advisable,
+    );
+    w.deliver(r, t0() + Duration::hours(1));
+    let id: CaseId = "2026-001".parse().unwrap();
+    let to = loket::core::Extension::To(chrono::NaiveDate::from_ymd_opt(2026, 11, 13).unwrap());
+    let cmd = Command::Extend { case: id, to };
+    assert!(Core::check_command(&w.state, &cmd).is_ok());
+    let a = w.handle(Event::Command(cmd), t0() + Duration::days(1));
+    let c = w.case("2026-001");
+    assert_eq!(
+        c.deadline,
+        Utc.with_ymd_and_hms(2026, 11, 13, 16, 0, 0).unwrap()
+    );
+    // Reminder replanned: two working days before Friday 13 Nov is Wednesday 11 Nov.
+    assert_eq!(
+        c.reminders_at,
+        [Utc.with_ymd_and_hms(2026, 11, 11, 8, 0, 0).unwrap()]
+    );
+    let told: Vec<&str> = sends_of(&a, TemplateName::Extension)
+        .iter()
+        .flat_map(|o| to_(o))
+        .collect();
+    assert_eq!(
+        told.len(),
+        4,
+        "VenJ member+deputy, Fin member+deputy; not BZK: {told:?}"
+    );
+    assert!(!told.contains(&"c.bakker@minbzk.nl"));
+    assert!(
+        journal(&a)
+            .iter()
+            .any(|e| matches!(e, JournalEvent::DeadlineExtended { .. }))
+    );
+    // The old deadline passes without a bundle.
+    assert!(
+        sends_of(
+            &w.handle(
+                Event::Tick,
+                Utc.with_ymd_and_hms(2026, 11, 9, 16, 0, 0).unwrap()
+            ),
+            TemplateName::Bundle
+        )
+        .is_empty()
+    );
+}
+
+fn to_(o: &Outgoing) -> Vec<&str> {
+    to(o)
+}
+
+#[test]
+fn desk_commands_by_mail_in_dutch_and_english() {
+    let (mut w, _) = open_case();
+    let subject = "Re: [OTT 2026-001] Ontvangstbevestiging";
+    // Extend, in Dutch, with a date without a year.
+    let m = staff_mail(&mut w, subject, "Verlengen tot 13 november");
+    let a = w.deliver(m, t0() + Duration::hours(1));
+    let r = command_reply(&a);
+    assert_eq!(r["outcome"], "extended");
+    assert_eq!(
+        w.case("2026-001").deadline,
+        Utc.with_ymd_and_hms(2026, 11, 13, 16, 0, 0).unwrap()
+    );
+    // Status, then bundle, in English.
+    let m = staff_mail(&mut w, subject, "status");
+    let r = command_reply(&w.deliver(m, t0() + Duration::hours(2)));
+    assert_eq!(r["outcome"], "status");
+    assert_eq!(r["seats"].as_array().unwrap().len(), 3);
+    let m = staff_mail(&mut w, subject, "bundle");
+    let a = w.deliver(m, t0() + Duration::hours(3));
+    assert_eq!(command_reply(&a)["outcome"], "bundled");
+    assert_eq!(sends_of(&a, TemplateName::Bundle).len(), 1);
+    // Bundling again is refused with the reason; nothing changes.
+    let m = staff_mail(&mut w, subject, "bundelen");
+    let a = w.deliver(m, t0() + Duration::hours(4));
+    let r = command_reply(&a);
+    assert_eq!(r["outcome"], "rejected");
+    assert_eq!(r["problem"], "wrong_state");
+    assert!(sends_of(&a, TemplateName::Bundle).is_empty());
+    // Close.
+    let m = staff_mail(&mut w, subject, "Sluiten.");
+    command_reply(&w.deliver(m, t0() + Duration::hours(5)));
+    assert_eq!(w.case("2026-001").status, CaseStatus::Closed);
+}
+
+#[test]
+fn unknown_or_malformed_commands_get_the_valid_ones() {
+    let (mut w, _) = open_case();
+    let subject = "Re: [OTT 2026-001] casus";
+    let cases = [
+        ("graag even bellen", "unknown_command"),
+        ("verlengen tot sint-juttemis", "bad_date"),
+        ("verlengen tot 1 november 2026", "not_later"),
+        ("overleg", "not_available"),
+    ];
+    for (i, (line, problem)) in cases.into_iter().enumerate() {
+        let m = staff_mail(&mut w, subject, line);
+        let a = w.deliver(m, t0() + Duration::hours(i as i64 + 1));
+        let r = command_reply(&a);
+        assert_eq!(r["outcome"], "rejected", "{line}");
+        assert_eq!(r["problem"], problem, "{line}");
+    }
+    // A command without a case.
+    let m = staff_mail(&mut w, "losse vraag", "bundelen");
+    assert_eq!(
+        command_reply(&w.deliver(m, t0() + Duration::hours(9)))["problem"],
+        "no_case"
+    );
+    assert_eq!(
+        w.case("2026-001").status,
+        CaseStatus::Open,
+        "nothing changed"
+    );
+}
+
+#[test]
+fn only_desk_staff_can_command() {
+    let (mut w, _) = open_case();
+    // The submitter writes "sluiten" on the case: a message for the desk, not a command.
+    let mut m = w.mail("indiener@minbzk.nl", "Re: [OTT 2026-001] casus");
+    m.reply_text = "sluiten".into();
+    let a = w.deliver(m, t0() + Duration::hours(1));
+    assert!(sends_of(&a, TemplateName::CommandReply).is_empty());
+    assert_eq!(w.case("2026-001").status, CaseStatus::Open);
+}
+
+#[test]
+fn forged_desk_command_is_quarantined_when_authentication_is_required() {
+    let (mut w, _) = open_case();
+    w.cfg.policy.authserv_id = Some("mx.minjenv.nl".into());
+    let m = staff_mail(&mut w, "Re: [OTT 2026-001] casus", "sluiten");
+    let a = w.handle(
+        Event::Mail(Box::new(m), SenderAuth::Fail("dmarc=fail".into())),
+        t0() + Duration::hours(1),
+    );
+    assert!(has_quarantine(&a));
+    assert_eq!(
+        sends_of(&a, TemplateName::Quarantine)[0].context["reason"],
+        "unauthenticated"
+    );
+    assert!(sends_of(&a, TemplateName::CommandReply).is_empty());
+    assert_eq!(
+        w.case("2026-001").status,
+        CaseStatus::Open,
+        "nothing changed"
+    );
+    // The same mail, vouched for, is carried out.
+    let m = staff_mail(&mut w, "Re: [OTT 2026-001] casus", "sluiten");
+    w.handle(
+        Event::Mail(Box::new(m), SenderAuth::Pass),
+        t0() + Duration::hours(2),
+    );
+    assert_eq!(w.case("2026-001").status, CaseStatus::Closed);
+}
+
+#[test]
+fn approval_policy_holds_the_case_until_the_desk_approves() {
+    let mut w = World::new();
+    w.cfg.policy.approval_required = true;
+    let m = w.case_mail("indiener@minbzk.nl", &complete_form());
+    let a = w.deliver(m, t0());
+    assert_eq!(w.case("2026-001").status, CaseStatus::AwaitingApproval);
+    assert!(sends_of(&a, TemplateName::Distribution).is_empty());
+    assert_eq!(sends_of(&a, TemplateName::Receipt).len(), 1);
+    assert_eq!(
+        sends_of(&a, TemplateName::DeskNotice)[0].context["notice"],
+        "approval_needed"
+    );
+    assert_eq!(w.next_wakeup(), None, "no deadline runs before approval");
+    // Approved a day later by mail: the period starts then.
+    let m = staff_mail(
+        &mut w,
+        "Re: [OTT 2026-001] Casus wacht op goedkeuring",
+        "goedkeuren",
+    );
+    let a = w.deliver(m, t0() + Duration::days(1));
+    assert_eq!(command_reply(&a)["outcome"], "approved");
+    assert_eq!(sends_of(&a, TemplateName::Distribution).len(), 5);
+    let c = w.case("2026-001");
+    assert_eq!(c.status, CaseStatus::Open);
+    assert_eq!(
+        c.deadline,
+        Utc.with_ymd_and_hms(2026, 11, 10, 16, 0, 0).unwrap()
+    );
+}
+
+#[test]
+fn automatic_answers_are_limited_per_address_per_hour() {
+    let mut w = World::new();
+    let mut held = 0;
+    let mut notices = 0;
+    for i in 0..8 {
+        // Incomplete forms, each answered with a missing-fields reply.
+        let m = w.case_mail("indiener@minbzk.nl", &[(CaseField::Subject, "x")]);
+        let a = w.deliver(m, t0() + Duration::minutes(i));
+        if sends_of(&a, TemplateName::MissingFields).is_empty() {
+            held += 1;
+        }
+        notices += sends_of(&a, TemplateName::DeskNotice).len();
+        if i == 5 {
+            assert!(
+                journal(&a)
+                    .iter()
+                    .any(|e| matches!(e, JournalEvent::AnswerHeldBack { .. }))
+            );
+        }
+    }
+    assert_eq!(held, 3, "5 answered, 3 held back");
+    assert_eq!(notices, 1, "the desk is told once");
+    // An hour later the address gets answers again.
+    let m = w.case_mail("indiener@minbzk.nl", &[(CaseField::Subject, "x")]);
+    let a = w.deliver(m, t0() + Duration::minutes(70));
+    assert_eq!(sends_of(&a, TemplateName::MissingFields).len(), 1);
+}
+
+#[test]
+fn digests_follow_their_cron_schedule() {
+    let (mut w, _) = open_case();
+    w.cfg.jobs.daily_digest = Some("0 0 8 * * Mon-Fri".into());
+    // The first tick starts the schedule without sending.
+    let a = w.handle(Event::Tick, t0());
+    assert!(sends_of(&a, TemplateName::Digest).is_empty());
+    // Next: Tuesday 3 Nov 08:00 local = 07:00Z.
+    let next = Utc.with_ymd_and_hms(2026, 11, 3, 7, 0, 0).unwrap();
+    assert_eq!(w.next_wakeup(), Some(next));
+    assert!(
+        sends_of(
+            &w.handle(Event::Tick, next - Duration::minutes(1)),
+            TemplateName::Digest
+        )
+        .is_empty()
+    );
+    let a = w.handle(Event::Tick, next);
+    let d = sends_of(&a, TemplateName::Digest);
+    assert_eq!(d.len(), 1);
+    assert_eq!(to(d[0]), ["desk1@minjenv.nl"]);
+    assert_eq!(d[0].context["cases"][0]["case"]["id"], "2026-001");
+    assert_eq!(
+        d[0].context["cases"][0]["missing"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    // Idempotent: the same tick again sends nothing.
+    assert!(sends_of(&w.handle(Event::Tick, next), TemplateName::Digest).is_empty());
+}
+
+#[test]
+fn desk_command_words_parse() {
+    use loket::core::Extension;
+    use loket::core::commands::{DeskCommand, parse_command};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let cases = [
+        ("goedkeuren", Some(DeskCommand::Approve)),
+        ("Approve.", Some(DeskCommand::Approve)),
+        (
+            "verlengen tot 4 december",
+            Some(DeskCommand::Extend(Some(Extension::To(d(2026, 12, 4))))),
+        ),
+        (
+            "verlengen tot 2 januari",
+            Some(DeskCommand::Extend(Some(Extension::To(d(2027, 1, 2))))),
+        ),
+        (
+            "extend to 2026-12-04",
+            Some(DeskCommand::Extend(Some(Extension::To(d(2026, 12, 4))))),
+        ),
+        (
+            "verlengen met 3 werkdagen",
+            Some(DeskCommand::Extend(Some(Extension::WorkingDays(3)))),
+        ),
+        (
+            "extend by 2 working days",
+            Some(DeskCommand::Extend(Some(Extension::WorkingDays(2)))),
+        ),
+        ("verlengen", Some(DeskCommand::Extend(None))),
+        ("**bundelen**", Some(DeskCommand::Bundle)),
+        ("kies 2", Some(DeskCommand::Choose(Some(2)))),
+        ("sluiten", Some(DeskCommand::Close)),
+        ("status", Some(DeskCommand::Status)),
+        ("Dank je wel!", None),
+        ("bundelen graag", None),
+    ];
+    for (line, want) in cases {
+        assert_eq!(parse_command(line, today), want, "{line}");
+    }
 }

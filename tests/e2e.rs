@@ -170,7 +170,7 @@ fn check_reports_bad_config_and_run_refuses_to_start() {
     let site = Site::new();
     let bad = CONFIG
         .replace("ministry = \"Fin\"", "ministry = \"Finn\"")
-        .replace("normal = \"7d\"", "normal = \"seven days\"")
+        .replace("normal = \"5 working days\"", "normal = \"seven days\"")
         .replace("[store]", "[store]\ncolour = \"blue\"");
     std::fs::write(site.config(), bad).unwrap();
     let out = site.loket(&["check"]).output().unwrap();
@@ -238,4 +238,107 @@ fn daemon_stops_cleanly_on_sigterm_and_holds_the_store() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "clean exit on SIGTERM");
     assert!(String::from_utf8_lossy(&out.stderr).contains("stopped cleanly"));
+}
+
+#[test]
+fn desk_command_round_trip_by_mail() {
+    let site = Site::new();
+    site.deliver("1", CASE);
+    site.run_once(T0);
+    let before = site.case_list()[0]["deadline"].clone();
+    assert_eq!(before, "2026-11-09T16:00:00Z");
+    // Desk staff reply to the receipt with a command on the first line.
+    let receipt = site
+        .outbox()
+        .into_iter()
+        .find(|s| s.message_id.contains("receipt"))
+        .unwrap();
+    site.deliver(
+        "2",
+        &receipt.reply(
+            "Sanne Visser <s.visser@minjenv.nl>",
+            "verlengen met 2 werkdagen",
+            "Tue, 03 Nov 2026 09:00:00 +0100",
+        ),
+    );
+    site.run_once("2026-11-03T09:05:00+01:00");
+    assert_eq!(site.case_list()[0]["deadline"], "2026-11-11T16:00:00Z");
+    let sent = site.outbox();
+    let confirmation: Vec<&Sent> = sent
+        .iter()
+        .filter(|s| s.message_id.starts_with("loket.cmd."))
+        .collect();
+    assert_eq!(confirmation.len(), 1);
+    assert_eq!(confirmation[0].to, ["s.visser@minjenv.nl"]);
+    assert!(
+        confirmation[0].body.contains("verlengd"),
+        "{}",
+        confirmation[0].body
+    );
+    // Every member without a view was told the new deadline.
+    let told = sent.iter().filter(|s| s.message_id.contains(".x")).count();
+    assert_eq!(told, 4);
+}
+
+#[test]
+fn forged_desk_command_is_quarantined_and_changes_nothing() {
+    let site = Site::new();
+    let config = CONFIG.replace(
+        "[store]",
+        "[policy]\nauthserv_id = \"mx.minjenv.nl\"\n\n[store]",
+    );
+    std::fs::write(site.config(), config).unwrap();
+    // The case itself comes vouched for by the desk's server.
+    let mut vouched =
+        b"Authentication-Results: mx.minjenv.nl; dmarc=pass header.from=minbzk.nl\r\n".to_vec();
+    vouched.extend_from_slice(CASE);
+    site.deliver("1", &vouched);
+    site.run_once(T0);
+    assert_eq!(site.case_list()[0]["status"], "open");
+    // Someone writes as desk staff, but the desk's server did not vouch for the sender.
+    let forged = "From: Sanne Visser <s.visser@minjenv.nl>\r\nTo: loket-ott@minjenv.nl\r\n\
+        Subject: Re: [OTT 2026-001] casus\r\nMessage-ID: <forged@evil.example>\r\n\
+        Authentication-Results: mx.minjenv.nl; dmarc=fail header.from=minjenv.nl\r\n\
+        Date: Tue, 03 Nov 2026 09:00:00 +0100\r\n\r\nsluiten\r\n";
+    site.deliver("2", forged.as_bytes());
+    site.run_once("2026-11-03T09:05:00+01:00");
+    assert_eq!(site.case_list()[0]["status"], "open", "not closed");
+    let sent = site.outbox();
+    assert!(sent.iter().all(|s| !s.message_id.starts_with("loket.cmd.")));
+    let notice: Vec<&Sent> = sent
+        .iter()
+        .filter(|s| s.message_id.starts_with("loket.quarantine."))
+        .collect();
+    assert_eq!(notice.len(), 1, "the desk is told");
+}
+
+#[test]
+fn calendar_command_lists_holidays_and_computes_deadlines() {
+    let site = Site::new();
+    let out = site
+        .loket(&["calendar", "2027", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let days: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["date"].as_str().unwrap())
+        .collect();
+    assert!(days.contains(&"2027-04-27"), "Koningsdag: {days:?}");
+    assert!(days.contains(&"2027-03-26"), "Goede Vrijdag");
+    assert!(days.contains(&"2027-05-06"), "Hemelvaartsdag");
+    let out = site
+        .loket(&["calendar", "--deadline-from", "2027-04-22", "--days", "3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Thu 22 Apr + 3 working days: Fri 23, Mon 26, (Tue 27 Koningsdag) Wed 28.
+    assert!(text.contains("2027-04-28 17:00"), "{text}");
 }

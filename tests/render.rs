@@ -30,11 +30,15 @@ fn config(lang: Lang, templates_dir: Option<PathBuf>) -> Config {
         ministries: vec![],
         members: vec![],
         periods: Periods {
-            normal: chrono::Duration::days(7),
-            urgent: chrono::Duration::days(2),
-            remind_before: Some(chrono::Duration::days(2)),
+            normal: Period::WorkingDays(5),
+            urgent: Period::WorkingDays(2),
+            reminders: vec![],
             deadline_time: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
             timezone: "Europe/Amsterdam".parse().unwrap(),
+            office_hours: (
+                NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
+                NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            ),
         },
         distribution: Distribution { to_deputies: true },
         intake: Intake {
@@ -56,6 +60,9 @@ fn config(lang: Lang, templates_dir: Option<PathBuf>) -> Config {
             token_key: SecretSource::Env("LOKET_TOKEN_KEY".into()),
         },
         templates_dir,
+        calendar: CalendarConfig::default(),
+        policy: Policy::default(),
+        jobs: Jobs::default(),
     }
 }
 

@@ -4,7 +4,10 @@
 //! transport's `send` only for entries already durable in the outbox).
 
 pub mod eml_dir;
+pub mod imap;
 pub mod maildir;
+pub mod net;
+pub mod smtp;
 
 use std::sync::Arc;
 
@@ -64,4 +67,26 @@ pub trait Transport: Send {
     fn sync(&mut self) -> Result<(), String> {
         Ok(())
     }
+}
+
+/// `loket check --connect`: logs in to the configured network servers. One line per server:
+/// what works, or precisely what failed and what to do. Local adapters need no check.
+pub fn check_connections(
+    config: &crate::config::model::Config,
+) -> Vec<(&'static str, Result<String, String>)> {
+    use crate::config::model::{MailboxConfig, TransportConfig};
+    let mut out = Vec::new();
+    if let MailboxConfig::Imap(cfg) = &config.mailbox {
+        out.push((
+            "IMAP",
+            imap::check_connection(cfg).map_err(|p| p.to_string()),
+        ));
+    }
+    if let TransportConfig::Smtp(cfg) = &config.transport {
+        let r = smtp::SmtpTransport::open(cfg, &config.desk.address.email)
+            .map_err(|e| e.to_string())
+            .and_then(|mut t| t.check().map_err(|p| p.to_string()));
+        out.push(("SMTP", r));
+    }
+    out
 }

@@ -20,10 +20,14 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 use super::model::{
-    BodyConfig, Config, Deputy, DeskConfig, Distribution, Intake, Lang, MailboxConfig, Member,
-    Ministry, Periods, SecretSource, Secrets, StoreConfig, TransportConfig,
+    BodyConfig, CalendarConfig, ClosedDay, Config, Deputy, DeskConfig, Distribution, Intake, Jobs,
+    Lang, LiberationDay, MailboxConfig, Member, Ministry, Period, Periods, Policy, ReminderRule,
+    SecretSource, Secrets, StoreConfig, TransportConfig,
 };
 use crate::core::model::Address;
+
+/// The `imap` mailbox and `smtp` transport sections.
+mod net;
 
 /// One problem in the config file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +147,9 @@ const TOP_KEYS: &[&str] = &[
     "templates",
     "ministries",
     "members",
+    "calendar",
+    "policy",
+    "jobs",
 ];
 const BODY_KEYS: &[&str] = &["name", "tag", "language"];
 const DESK_KEYS: &[&str] = &["address", "name", "staff", "plus_addressing"];
@@ -151,15 +158,51 @@ const SECRETS_KEYS: &[&str] = &["token_key_file", "token_key_env"];
 const PERIODS_KEYS: &[&str] = &[
     "normal",
     "urgent",
-    "remind_before",
+    "reminders",
     "deadline_time",
     "timezone",
+    "office_hours",
 ];
+const CALENDAR_KEYS: &[&str] = &["good_friday", "liberation_day", "closed"];
+const CLOSED_KEYS: &[&str] = &["date", "name"];
+const POLICY_KEYS: &[&str] = &["approval", "max_answers_per_hour", "authserv_id"];
+const JOBS_KEYS: &[&str] = &["daily_digest", "weekly_summary"];
 const DISTRIBUTION_KEYS: &[&str] = &["to_deputies"];
 const INTAKE_KEYS: &[&str] = &["allowed_senders", "max_attachment_size"];
 const STORE_KEYS: &[&str] = &["path", "cache_size"];
-const MAILBOX_KEYS: &[&str] = &["kind", "path", "poll_interval"];
-const TRANSPORT_KEYS: &[&str] = &["kind", "path"];
+const MAILBOX_KEYS: &[&str] = &[
+    "kind",
+    "path",
+    "poll_interval",
+    "host",
+    "port",
+    "tls",
+    "user",
+    "password_env",
+    "password_file",
+    "folder",
+    "processed_folder",
+    "ca_file",
+    "timeout",
+    "idle_renew",
+    "backoff_min",
+    "backoff_max",
+];
+const TRANSPORT_KEYS: &[&str] = &[
+    "kind",
+    "path",
+    "host",
+    "port",
+    "tls",
+    "user",
+    "password_env",
+    "password_file",
+    "ca_file",
+    "timeout",
+    "retry_for",
+    "retry_first",
+    "retry_max",
+];
 const TEMPLATES_KEYS: &[&str] = &["dir"];
 const MINISTRY_KEYS: &[&str] = &["code", "name", "domains"];
 const MEMBER_KEYS: &[&str] = &["id", "name", "email", "ministry", "deputy"];
@@ -178,10 +221,13 @@ const ALL_SECTIONS: &[(&str, &[&str])] = &[
     ("[templates]", TEMPLATES_KEYS),
     ("[[ministries]]", MINISTRY_KEYS),
     ("[[members]]", MEMBER_KEYS),
+    ("[calendar]", CALENDAR_KEYS),
+    ("[policy]", POLICY_KEYS),
+    ("[jobs]", JOBS_KEYS),
 ];
 
-const MAILBOX_KINDS: &[&str] = &["maildir"];
-const TRANSPORT_KINDS: &[&str] = &["eml"];
+const MAILBOX_KINDS: &[&str] = &["maildir", "imap"];
+const TRANSPORT_KINDS: &[&str] = &["eml", "smtp"];
 
 const SECRET_MSG: &str = "secrets never go in the TOML; use token_key_file or token_key_env";
 
@@ -896,21 +942,6 @@ fn check_duration(s: &str) -> Result<std::time::Duration, String> {
     Ok(d)
 }
 
-fn check_period(s: &str) -> Result<chrono::Duration, String> {
-    let d = check_duration(s)?;
-    chrono::Duration::from_std(d)
-        .map_err(|_| format!("`{s}` is far too long; write a period such as \"7d\""))
-}
-
-fn check_remind(s: &str) -> Result<Option<chrono::Duration>, String> {
-    if s.trim().eq_ignore_ascii_case("off") {
-        return Ok(None);
-    }
-    check_period(s)
-        .map(Some)
-        .map_err(|e| format!("{e}; or write \"off\" for no reminder"))
-}
-
 fn check_time_of_day(s: &str) -> Result<NaiveTime, String> {
     let t = s.trim();
     NaiveTime::parse_from_str(t, "%H:%M")
@@ -1013,6 +1044,9 @@ fn validate(
     let templates_dir = parse_templates(ck, root, base);
     let (ministries, codes) = parse_ministries(ck, root);
     let members = parse_members(ck, root, &codes, desk.as_ref());
+    let calendar = parse_calendar(ck, root);
+    let policy = parse_policy(ck, root);
+    let jobs = parse_jobs(ck, root);
 
     Some(Config {
         source: source.to_path_buf(),
@@ -1028,6 +1062,9 @@ fn validate(
         transport: transport?,
         secrets: secrets?,
         templates_dir: templates_dir?,
+        calendar: calendar?,
+        policy: policy?,
+        jobs: jobs?,
     })
 }
 
@@ -1200,23 +1237,35 @@ fn parse_secrets(ck: &mut Checker, root: &Section<'_, '_>, base: &Path) -> Optio
     }
 }
 
-fn parse_periods(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Periods> {
-    let s = root.table(ck, "periods", "[periods]", false).ok()?;
-    let default = || Periods {
-        normal: chrono::Duration::days(7),
-        urgent: chrono::Duration::days(2),
-        remind_before: Some(chrono::Duration::days(2)),
-        deadline_time: NaiveTime::from_hms_opt(17, 0, 0).expect("17:00 is a time"),
+fn default_periods() -> Periods {
+    let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("a valid time");
+    Periods {
+        normal: Period::WorkingDays(5),
+        urgent: Period::WorkingDays(2),
+        reminders: vec![
+            ReminderRule {
+                working_days_before: 2,
+                at: t(9, 0),
+            },
+            ReminderRule {
+                working_days_before: 0,
+                at: t(9, 0),
+            },
+        ],
+        deadline_time: t(17, 0),
         timezone: chrono_tz::Europe::Amsterdam,
-    };
-    let Some(s) = s else {
-        return Some(default());
+        office_hours: (t(8, 0), t(18, 0)),
+    }
+}
+
+fn parse_periods(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Periods> {
+    let d = default_periods();
+    let Some(s) = root.table(ck, "periods", "[periods]", false).ok()? else {
+        return Some(d);
     };
     s.check_keys(ck, PERIODS_KEYS);
-    let d = default();
-    let normal = s.opt(ck, "normal", "normal = \"7d\"", check_period);
-    let urgent = s.opt(ck, "urgent", "urgent = \"2d\"", check_period);
-    let remind = s.opt(ck, "remind_before", "remind_before = \"2d\"", check_remind);
+    let normal = s.opt(ck, "normal", "normal = \"5 working days\"", check_period);
+    let urgent = s.opt(ck, "urgent", "urgent = \"2 working days\"", check_period);
     let deadline_time = s.opt_or(
         ck,
         "deadline_time",
@@ -1231,45 +1280,96 @@ fn parse_periods(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Periods> {
         d.timezone,
         check_timezone,
     );
+    let office = s.opt_or(
+        ck,
+        "office_hours",
+        "office_hours = \"08:00-18:00\"",
+        d.office_hours,
+        check_office_hours,
+    );
+    let example = "reminders = [\"2 working days before at 09:00\", \"deadline day at 09:00\"]";
+    let reminders = match s.array(ck, "reminders", example, false) {
+        Ok(None) => Some(Got {
+            value: d.reminders.clone(),
+            span: s.span.clone(),
+        }),
+        Ok(Some(arr)) => {
+            let path = s.key("reminders");
+            let items = string_items(ck, arr.value, &path, example);
+            let mut rules = Some(Vec::new());
+            for (i, item) in items.into_iter().enumerate() {
+                let Some(item) = item else {
+                    rules = None;
+                    continue;
+                };
+                match check_reminder(item.value) {
+                    Ok(r) => {
+                        if let Some(v) = rules.as_mut() {
+                            v.push(r)
+                        }
+                    }
+                    Err(msg) => {
+                        ck.error(item.span, &format!("{path}[{i}]"), msg);
+                        rules = None;
+                    }
+                }
+            }
+            rules.map(|value| Got {
+                value,
+                span: arr.span,
+            })
+        }
+        Err(()) => None,
+    };
 
-    let (normal, urgent, remind) = (normal.ok()?, urgent.ok(), remind.ok());
-    let normal_v = normal.as_ref().map_or(d.normal, |g| g.value);
+    let normal_v = match &normal {
+        Ok(g) => g.as_ref().map_or(d.normal, |g| g.value),
+        Err(()) => return None,
+    };
+    let urgent = urgent.ok()?;
+    let urgent_v = urgent.as_ref().map_or(d.urgent, |g| g.value);
     let mut ok = true;
-    if let Some(urgent) = &urgent {
-        let urgent_v = urgent.as_ref().map_or(d.urgent, |g| g.value);
-        if urgent_v >= normal_v {
-            let span = urgent
-                .as_ref()
-                .or(normal.as_ref())
-                .map_or(s.span.clone(), |g| g.span.clone());
+    if approx_days(urgent_v) >= approx_days(normal_v) {
+        let span = urgent
+            .as_ref()
+            .or(normal.as_ref().ok().and_then(|n| n.as_ref()))
+            .map_or(s.span.clone(), |g| g.span.clone());
+        let msg = format!(
+            "the urgent period ({}) must be shorter than the normal period ({}); shorten periods.urgent or lengthen periods.normal",
+            show_period(urgent_v),
+            show_period(normal_v),
+        );
+        ck.error(span, "periods.urgent", msg);
+        ok = false;
+    }
+    let (office, reminders) = (office?, reminders?);
+    for (i, r) in reminders.value.iter().enumerate() {
+        if r.at < office.0 || r.at >= office.1 {
             let msg = format!(
-                "the urgent period ({}) must be shorter than the normal period ({}); shorten periods.urgent or lengthen periods.normal",
-                show_period(urgent_v, urgent.is_none()),
-                show_period(normal_v, normal.is_none()),
+                "a reminder at {} falls outside office hours ({}-{}); pick a time within them",
+                r.at.format("%H:%M"),
+                office.0.format("%H:%M"),
+                office.1.format("%H:%M")
             );
-            ck.error(span, "periods.urgent", msg);
+            ck.error(
+                reminders.span.clone(),
+                &format!("periods.reminders[{i}]"),
+                msg,
+            );
             ok = false;
         }
-    }
-    if let Some(remind) = &remind {
-        let remind_v = match remind {
-            Some(g) => g.value,
-            None => d.remind_before,
-        };
-        if let Some(r) = remind_v
-            && r >= normal_v
+        if let Period::WorkingDays(n) = normal_v
+            && r.working_days_before >= n
         {
-            let span = remind
-                .as_ref()
-                .map(|g| g.span.clone())
-                .or(normal.as_ref().map(|g| g.span.clone()))
-                .unwrap_or(s.span.clone());
             let msg = format!(
-                "remind_before ({}) must be shorter than the normal period ({}); shorten it, or write remind_before = \"off\" for no reminder",
-                show_period(r, remind.is_none()),
-                show_period(normal_v, normal.is_none()),
+                "a reminder {} working days before the deadline comes before a normal case is even sent ({n} working days); use fewer days",
+                r.working_days_before
             );
-            ck.error(span, "periods.remind_before", msg);
+            ck.error(
+                reminders.span.clone(),
+                &format!("periods.reminders[{i}]"),
+                msg,
+            );
             ok = false;
         }
     }
@@ -1278,26 +1378,227 @@ fn parse_periods(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Periods> {
     }
     Some(Periods {
         normal: normal_v,
-        urgent: urgent?.map_or(d.urgent, |g| g.value),
-        remind_before: match remind? {
-            Some(g) => g.value,
-            None => d.remind_before,
-        },
+        urgent: urgent_v,
+        reminders: reminders.value,
         deadline_time: deadline_time?,
         timezone: timezone?,
+        office_hours: office,
     })
 }
 
-fn show_period(d: chrono::Duration, is_default: bool) -> String {
-    let shown = d
-        .to_std()
-        .map(|s| humantime::format_duration(s).to_string())
-        .unwrap_or_else(|_| d.to_string());
-    if is_default {
-        format!("{shown}, the default")
-    } else {
-        shown
+/// A period in days, roughly, to compare working days with spans.
+fn approx_days(p: Period) -> f64 {
+    match p {
+        Period::WorkingDays(n) => n as f64 * 7.0 / 5.0,
+        Period::Span(d) => d.num_seconds() as f64 / 86_400.0,
     }
+}
+
+fn show_period(p: Period) -> String {
+    match p {
+        Period::WorkingDays(1) => "1 working day".to_string(),
+        Period::WorkingDays(n) => format!("{n} working days"),
+        Period::Span(d) => d
+            .to_std()
+            .map(|s| humantime::format_duration(s).to_string())
+            .unwrap_or_else(|_| d.to_string()),
+    }
+}
+
+static WORKING_DAYS_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{1,3})\s*(?:working\s+days?|werkdagen|werkdag|wd)$").expect("valid regex")
+});
+static REMINDER_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(\d{1,2})\s+working\s+days?\s+before|deadline\s+day)\s+at\s+(\d{1,2}:\d{2})$")
+        .expect("valid regex")
+});
+
+fn check_period(s: &str) -> Result<Period, String> {
+    let t = s.trim().to_lowercase();
+    if let Some(c) = WORKING_DAYS_RE.captures(&t) {
+        let n: u32 = c[1].parse().unwrap_or(0);
+        if n == 0 {
+            return Err(format!(
+                "`{s}` is no time at all; write at least \"1 working day\""
+            ));
+        }
+        return Ok(Period::WorkingDays(n));
+    }
+    let d = check_duration(s)
+        .map_err(|e| format!("{e}; or count working days, e.g. \"5 working days\""))?;
+    chrono::Duration::from_std(d)
+        .map(Period::Span)
+        .map_err(|_| format!("`{s}` is far too long; write a period such as \"5 working days\""))
+}
+
+fn check_reminder(s: &str) -> Result<ReminderRule, String> {
+    let t = s.trim().to_lowercase();
+    let bad = || {
+        format!(
+            "`{s}` is not a reminder; write \"2 working days before at 09:00\" or \"deadline day at 09:00\""
+        )
+    };
+    let c = REMINDER_RE.captures(&t).ok_or_else(bad)?;
+    let days = c
+        .get(1)
+        .map_or(Ok(0), |m| m.as_str().parse())
+        .map_err(|_| bad())?;
+    let at = check_time_of_day(&c[2])?;
+    Ok(ReminderRule {
+        working_days_before: days,
+        at,
+    })
+}
+
+fn check_office_hours(s: &str) -> Result<(NaiveTime, NaiveTime), String> {
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("`{s}` is not a range of times; write e.g. \"08:00-18:00\""))?;
+    let (a, b) = (check_time_of_day(a)?, check_time_of_day(b)?);
+    if a >= b {
+        return Err(format!(
+            "office hours `{s}` end before they start; write e.g. \"08:00-18:00\""
+        ));
+    }
+    Ok((a, b))
+}
+
+fn parse_calendar(ck: &mut Checker, root: &Section<'_, '_>) -> Option<CalendarConfig> {
+    let d = CalendarConfig::default();
+    let Some(s) = root.table(ck, "calendar", "[calendar]", false).ok()? else {
+        return Some(d);
+    };
+    s.check_keys(ck, CALENDAR_KEYS);
+    let good_friday = s.bool_or(ck, "good_friday", d.good_friday);
+    let liberation = s.opt_or(
+        ck,
+        "liberation_day",
+        "liberation_day = \"every_year\"",
+        d.liberation_day,
+        |v| match v.trim() {
+            "every_year" => Ok(LiberationDay::EveryYear),
+            "every_fifth_year" => Ok(LiberationDay::EveryFifthYear),
+            "never" => Ok(LiberationDay::Never),
+            _ => Err(format!(
+                "`{v}` is not a choice; write \"every_year\" (as the Algemene termijnenwet), \"every_fifth_year\" or \"never\""
+            )),
+        },
+    );
+    let example = "closed = [ { date = \"2026-01-02\", name = \"Vrijdag na Nieuwjaarsdag\" } ]";
+    let closed = match s.array(ck, "closed", example, false) {
+        Ok(None) => Some(Vec::new()),
+        Ok(Some(arr)) => {
+            let path = s.key("closed");
+            let items = table_items(ck, arr.value, &path, example);
+            let mut out = Some(Vec::new());
+            for item in items {
+                let day = item.and_then(|item| {
+                    item.check_keys(ck, CLOSED_KEYS);
+                    let date = item.req(ck, "date", "date = \"2026-01-02\"", |v| {
+                        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+                            format!(
+                                "`{v}` is not a date; write it as YYYY-MM-DD, e.g. \"2026-01-02\""
+                            )
+                        })
+                    });
+                    let name = item.opt(ck, "name", "name = \"Brugdag\"", check_name);
+                    Some(ClosedDay {
+                        date: date?.value,
+                        name: name.ok()?.map_or("Gesloten".to_string(), |g| g.value),
+                    })
+                });
+                match (day, out.as_mut()) {
+                    (Some(day), Some(v)) => v.push(day),
+                    _ => out = None,
+                }
+            }
+            out
+        }
+        Err(()) => None,
+    };
+    Some(CalendarConfig {
+        good_friday: good_friday?,
+        liberation_day: liberation?,
+        closed: closed?,
+    })
+}
+
+fn parse_policy(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Policy> {
+    let d = Policy::default();
+    let Some(s) = root.table(ck, "policy", "[policy]", false).ok()? else {
+        return Some(d);
+    };
+    s.check_keys(ck, POLICY_KEYS);
+    let approval = s.bool_or(ck, "approval", d.approval_required);
+    let max = match s.get("max_answers_per_hour") {
+        None => Some(d.max_answers_per_hour),
+        Some(v) => match v.get_ref() {
+            DeValue::Integer(i) => match i.as_str().parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => Some(n),
+                _ => {
+                    let msg =
+                        "must be a whole number from 1 to 1000, e.g. max_answers_per_hour = 5";
+                    ck.error(v.span(), &s.key("max_answers_per_hour"), msg);
+                    None
+                }
+            },
+            other => {
+                let msg = format!(
+                    "must be a whole number without quotes, not {}; write e.g. max_answers_per_hour = 5",
+                    a_type(other)
+                );
+                ck.error(v.span(), &s.key("max_answers_per_hour"), msg);
+                None
+            }
+        },
+    };
+    let authserv = s.opt(ck, "authserv_id", "authserv_id = \"mx.minjenv.nl\"", |v| {
+        let v = v.trim();
+        if v.contains(char::is_whitespace) || v.contains(';') {
+            Err(format!("`{v}` is not a server name; write the authserv-id your mail server puts in Authentication-Results, e.g. \"mx.minjenv.nl\""))
+        } else {
+            Ok(v.to_ascii_lowercase())
+        }
+    });
+    Some(Policy {
+        approval_required: approval?,
+        max_answers_per_hour: max?,
+        authserv_id: authserv.ok()?.map(|g| g.value),
+    })
+}
+
+fn check_cron(v: &str) -> Result<String, String> {
+    use std::str::FromStr;
+    cron::Schedule::from_str(v.trim())
+        .map(|_| v.trim().to_string())
+        .map_err(|e| {
+            format!(
+                "`{v}` is not a cron expression ({e}); write seconds, minutes, hours, day of month, month and day of week, e.g. \"0 0 8 * * Mon-Fri\""
+            )
+        })
+}
+
+fn parse_jobs(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Jobs> {
+    let Some(s) = root.table(ck, "jobs", "[jobs]", false).ok()? else {
+        return Some(Jobs::default());
+    };
+    s.check_keys(ck, JOBS_KEYS);
+    let daily = s.opt(
+        ck,
+        "daily_digest",
+        "daily_digest = \"0 0 8 * * Mon-Fri\"",
+        check_cron,
+    );
+    let weekly = s.opt(
+        ck,
+        "weekly_summary",
+        "weekly_summary = \"0 0 9 * * Mon\"",
+        check_cron,
+    );
+    Some(Jobs {
+        daily_digest: daily.ok()?.map(|g| g.value),
+        weekly_summary: weekly.ok()?.map(|g| g.value),
+    })
 }
 
 fn parse_distribution(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Distribution> {
@@ -1395,6 +1696,18 @@ fn parse_mailbox(ck: &mut Checker, root: &Section<'_, '_>, base: &Path) -> Optio
         "kind = \"maildir\"",
         check_kind("mailbox", MAILBOX_KINDS),
     );
+    if kind.as_ref().is_some_and(|k| k.value == "imap") {
+        return net::parse_imap(ck, &s, base);
+    }
+    if kind.is_some() {
+        net::not_for_kind(
+            ck,
+            &s,
+            "maildir",
+            MAILBOX_KEYS,
+            &["kind", "path", "poll_interval"],
+        );
+    }
     let path = s.req(ck, "path", "path = \"../var/maildir\"", check_path);
     let poll = s.opt_or(
         ck,
@@ -1432,6 +1745,12 @@ fn parse_transport(
         "kind = \"eml\"",
         check_kind("transport", TRANSPORT_KINDS),
     );
+    if kind.as_ref().is_some_and(|k| k.value == "smtp") {
+        return net::parse_smtp(ck, &s, base);
+    }
+    if kind.is_some() {
+        net::not_for_kind(ck, &s, "eml", TRANSPORT_KEYS, &["kind", "path"]);
+    }
     let path = s.req(ck, "path", "path = \"../var/outbox\"", check_path);
     match kind?.value {
         "eml" => Some(TransportConfig::EmlDir {
@@ -1780,12 +2099,43 @@ mod tests {
 
     #[test]
     fn durations_and_times() {
-        assert_eq!(check_period("7d").unwrap(), chrono::Duration::days(7));
-        assert_eq!(check_period("36h").unwrap(), chrono::Duration::hours(36));
+        assert_eq!(
+            check_period("7d").unwrap(),
+            Period::Span(chrono::Duration::days(7))
+        );
+        assert_eq!(
+            check_period("36h").unwrap(),
+            Period::Span(chrono::Duration::hours(36))
+        );
+        assert_eq!(
+            check_period("5 working days").unwrap(),
+            Period::WorkingDays(5)
+        );
+        assert_eq!(check_period("3 werkdagen").unwrap(), Period::WorkingDays(3));
+        assert_eq!(
+            check_period("1 working day").unwrap(),
+            Period::WorkingDays(1)
+        );
+        assert!(check_period("0 werkdagen").is_err());
         assert!(check_period("0s").unwrap_err().contains("zero"));
         assert!(check_period("a week").is_err());
-        assert_eq!(check_remind("off"), Ok(None));
-        assert!(check_remind("never").unwrap_err().contains("\"off\""));
+        let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        assert_eq!(
+            check_reminder("2 working days before at 09:00"),
+            Ok(ReminderRule {
+                working_days_before: 2,
+                at: nine
+            })
+        );
+        assert_eq!(
+            check_reminder("deadline day at 9:00"),
+            Ok(ReminderRule {
+                working_days_before: 0,
+                at: nine
+            })
+        );
+        assert!(check_reminder("tomorrow").is_err());
+        assert!(check_office_hours("18:00-08:00").is_err());
         assert_eq!(
             check_time_of_day("17:00").unwrap(),
             NaiveTime::from_hms_opt(17, 0, 0).unwrap()

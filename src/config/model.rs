@@ -46,6 +46,9 @@ pub struct Config {
     pub secrets: Secrets,
     /// Directory with `nl/` and `en/` template overrides; `None` uses the built-in templates.
     pub templates_dir: Option<PathBuf>,
+    pub calendar: CalendarConfig,
+    pub policy: Policy,
+    pub jobs: Jobs,
 }
 
 #[derive(Clone, Debug)]
@@ -94,17 +97,103 @@ pub struct Deputy {
     pub email: String,
 }
 
+/// A response period: working days (the body's unit) or a plain span of time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    WorkingDays(u32),
+    Span(chrono::Duration),
+}
+
+/// A reminder to seats without a view: `working_days_before` the deadline's day, at `at`
+/// local time (0 = on the deadline day).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReminderRule {
+    pub working_days_before: u32,
+    pub at: NaiveTime,
+}
+
 #[derive(Clone, Debug)]
 pub struct Periods {
     /// Response period for a normal case.
-    pub normal: chrono::Duration,
+    pub normal: Period,
     /// Response period for an urgent case.
-    pub urgent: chrono::Duration,
-    /// Send a reminder this long before the deadline to seats without a view; `None`: never.
-    pub remind_before: Option<chrono::Duration>,
+    pub urgent: Period,
+    /// Reminders before the deadline, to seats without a view.
+    pub reminders: Vec<ReminderRule>,
     /// Local time of day at which a deadline falls.
     pub deadline_time: NaiveTime,
     pub timezone: Tz,
+    /// Automatic mail to members (reminders, digests) only goes out between these times.
+    pub office_hours: (NaiveTime, NaiveTime),
+}
+
+/// Whether 5 May (Bevrijdingsdag) is a day off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LiberationDay {
+    /// Every year, as the Algemene termijnenwet has it.
+    #[default]
+    EveryYear,
+    /// Only in lustrum years (2025, 2030, ...), as many collective agreements have it.
+    EveryFifthYear,
+    Never,
+}
+
+/// A day the desk is closed besides weekends and holidays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosedDay {
+    pub date: chrono::NaiveDate,
+    pub name: String,
+}
+
+/// Which days count as working days.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarConfig {
+    /// Goede Vrijdag is a day off (Atw art. 3(2) equates it with a holiday).
+    pub good_friday: bool,
+    pub liberation_day: LiberationDay,
+    pub closed: Vec<ClosedDay>,
+}
+
+impl Default for CalendarConfig {
+    fn default() -> Self {
+        CalendarConfig {
+            good_friday: true,
+            liberation_day: LiberationDay::EveryYear,
+            closed: Vec::new(),
+        }
+    }
+}
+
+/// Who may do what, and how loket protects itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// A new case waits for the desk's `approve` before it is distributed.
+    pub approval_required: bool,
+    /// At most this many automatic answers per address per hour; more are held back and
+    /// the desk is told.
+    pub max_answers_per_hour: u32,
+    /// When set: trust a sender only if the receiving server's Authentication-Results
+    /// header with this authserv-id shows DMARC pass (or aligned DKIM/SPF pass).
+    pub authserv_id: Option<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            approval_required: false,
+            max_answers_per_hour: 5,
+            authserv_id: None,
+        }
+    }
+}
+
+/// Periodic jobs (cron expressions with a seconds field, in the body's time zone).
+#[derive(Clone, Debug, Default)]
+pub struct Jobs {
+    /// Daily digest to the desk: open cases, deadlines today, views missing.
+    pub daily_digest: Option<String>,
+    /// Weekly summary to the desk.
+    pub weekly_summary: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -136,12 +225,96 @@ pub enum MailboxConfig {
         path: PathBuf,
         poll_interval: std::time::Duration,
     },
+    /// The desk mailbox on an IMAP server, watched with IDLE.
+    Imap(ImapConfig),
+}
+
+/// How a connection to a mail server is encrypted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsMode {
+    /// TLS from the first byte (IMAP 993, SMTP 465).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS (IMAP 143, SMTP 587); refused if the server
+    /// does not offer it.
+    Starttls,
+    /// No encryption at all (SMTP only, and only to a loopback address).
+    None,
+}
+
+/// An IMAP desk mailbox. Durations are checked to be positive.
+#[derive(Clone, Debug)]
+pub struct ImapConfig {
+    pub host: String,
+    pub port: u16,
+    /// `Implicit` or `Starttls` (never `None` for IMAP).
+    pub tls: TlsMode,
+    pub user: String,
+    pub password: SecretSource,
+    /// The folder loket reads (default `INBOX`).
+    pub folder: String,
+    /// Where handled mail is moved (default `loket/verwerkt`; `/` separates levels and is
+    /// translated to the server's separator). Created when missing.
+    pub processed_folder: String,
+    /// Extra CA certificate(s), PEM, trusted besides the built-in web roots.
+    pub ca_file: Option<PathBuf>,
+    /// Limit for every IMAP command (and for connecting).
+    pub timeout: std::time::Duration,
+    /// IDLE is ended and issued again after this long (servers drop it after 30 min).
+    pub idle_renew: std::time::Duration,
+    /// Reconnect delays: doubling from `backoff_min` up to `backoff_max`.
+    pub backoff_min: std::time::Duration,
+    pub backoff_max: std::time::Duration,
+    /// A pass also runs this often without push (a safety net; IDLE does the real work).
+    pub poll_interval: std::time::Duration,
 }
 
 #[derive(Clone, Debug)]
 pub enum TransportConfig {
     /// A directory that receives one `.eml` file per outgoing message.
     EmlDir { path: PathBuf },
+    /// SMTP submission.
+    Smtp(SmtpConfig),
+}
+
+/// SMTP submission. Durations are checked to be positive.
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    /// Login; `None` sends without AUTH.
+    pub user: Option<String>,
+    pub password: Option<SecretSource>,
+    pub ca_file: Option<PathBuf>,
+    /// Limit for connecting and for every SMTP command.
+    pub timeout: std::time::Duration,
+    /// The outbox retry policy.
+    pub retry: RetryPolicy,
+}
+
+/// How the outbox retries a message a transport could not take now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Give up this long after the message was committed (`None`: never).
+    pub retry_for: Option<std::time::Duration>,
+    /// First delay; doubles per attempt, with jitter, up to `max_delay`.
+    pub first_delay: std::time::Duration,
+    pub max_delay: std::time::Duration,
+}
+
+impl TransportConfig {
+    /// The outbox retry policy for this transport. The `.eml` directory never gives up
+    /// (a full disk is fixed by a person) and retries within a minute.
+    pub fn retry(&self) -> RetryPolicy {
+        match self {
+            TransportConfig::EmlDir { .. } => RetryPolicy {
+                retry_for: None,
+                first_delay: std::time::Duration::from_secs(1),
+                max_delay: std::time::Duration::from_secs(60),
+            },
+            TransportConfig::Smtp(s) => s.retry,
+        }
+    }
 }
 
 /// Where a secret comes from. The TOML never holds the secret itself.
@@ -189,6 +362,7 @@ impl Config {
     pub fn mailbox_poll_interval(&self) -> std::time::Duration {
         match &self.mailbox {
             MailboxConfig::Maildir { poll_interval, .. } => *poll_interval,
+            MailboxConfig::Imap(i) => i.poll_interval,
         }
     }
 }

@@ -103,7 +103,7 @@ impl Core<'_> {
         true
     }
 
-    fn subject_case(&self, subject: &str) -> Option<CaseId> {
+    pub(super) fn subject_case(&self, subject: &str) -> Option<CaseId> {
         static TAG: OnceLock<Regex> = OnceLock::new();
         let re = TAG.get_or_init(|| {
             Regex::new(r"\[\s*([A-Za-z0-9-]{1,12})\s+(\d{4}-\d{1,6})\s*\]").expect("valid regex")

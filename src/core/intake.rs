@@ -2,15 +2,7 @@
 //! or a missing-fields reply (incomplete form, kept as a pending submission); anyone else →
 //! quarantine.
 
-use chrono::NaiveTime;
-
-use super::calendar::{at_local, deadline_after, local_date, parse_date, prev_working_day};
-
-/// Local time at which reminders go out.
-const REMINDER_TIME: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
-    Some(t) => t,
-    None => NaiveTime::MIN,
-};
+use super::calendar::{at_local, deadline_for, local_date, next_working_day, parse_date};
 use super::letters::*;
 use super::model::*;
 use super::{Action, Core, Out, State, to_context};
@@ -276,20 +268,25 @@ impl Core<'_> {
             problems,
             found,
         };
-        out.send(Outgoing {
-            message_id: message_id.clone(),
-            template: TemplateName::MissingFields,
-            to: vec![pending.sender.clone()],
-            cc: vec![],
-            reply_to: None,
-            in_reply_to: mail.message_id.clone(),
-            references: pending.thread.clone(),
-            case: None,
-            date: now,
-            context: to_context(&letter),
-            attachments: vec![],
-            attach_raw: None,
-        });
+        self.answer(
+            state,
+            Outgoing {
+                message_id: message_id.clone(),
+                template: TemplateName::MissingFields,
+                to: vec![pending.sender.clone()],
+                cc: vec![],
+                reply_to: None,
+                in_reply_to: mail.message_id.clone(),
+                references: pending.thread.clone(),
+                case: None,
+                date: now,
+                context: to_context(&letter),
+                attachments: vec![],
+                attach_raw: None,
+            },
+            now,
+            out,
+        );
         pending.thread.push(message_id);
         out.push(Action::SavePending(Box::new(pending.clone())));
         state.pending.insert(pending.id, pending);
@@ -314,28 +311,8 @@ impl Core<'_> {
         });
         let id = CaseId { year, seq };
 
-        let normal = deadline_after(now, p.normal, p.deadline_time, p.timezone);
-        let shortest = deadline_after(now, p.urgent, p.deadline_time, p.timezone);
-        let (deadline, urgent) = match reading.desired {
-            Some(d) => {
-                let asked = at_local(d, p.deadline_time, p.timezone);
-                (
-                    asked.max(shortest).min(normal),
-                    reading.urgent || asked < normal,
-                )
-            }
-            None if reading.urgent => (shortest, true),
-            None => (normal, false),
-        };
-        // A reminder in the morning of a working day, and only when it leaves the member at
-        // least half the period before it: no reminder hours after the case went out.
-        let remind_at = p
-            .remind_before
-            .map(|b| {
-                let day = prev_working_day(local_date(deadline - b, p.timezone));
-                at_local(day, REMINDER_TIME, p.timezone)
-            })
-            .filter(|t| *t - now > (deadline - now) / 2);
+        let (deadline, urgent) = self.deadline(now, reading.desired, reading.urgent);
+        let approval = self.config.policy.approval_required;
 
         let to_deputies = self.config.distribution.to_deputies;
         let seats = self
@@ -359,16 +336,20 @@ impl Core<'_> {
                 }
             })
             .collect();
-        let case = Case {
+        let mut case = Case {
             id,
-            status: CaseStatus::Open,
+            status: if approval {
+                CaseStatus::AwaitingApproval
+            } else {
+                CaseStatus::Open
+            },
             received_at: pending.received_at,
             submitter: pending.sender.clone(),
             ministry: reading.ministry.unwrap_or_default(),
             form: pending.form.clone(),
             urgent,
             deadline,
-            remind_at,
+            reminders_at: vec![],
             source: pending.source.clone(),
             thread: pending.thread.clone(),
             attachments: pending.attachments.clone(),
@@ -391,26 +372,69 @@ impl Core<'_> {
             case: info,
             seats: case.seats.len(),
         };
-        out.send(Outgoing {
-            message_id: self.msg_id(&format!("loket.{id}.receipt")),
-            template: TemplateName::Receipt,
-            to: vec![case.submitter.clone()],
-            cc: vec![],
-            reply_to: None,
-            in_reply_to: mail.message_id.clone(),
-            references: case.thread.clone(),
-            case: Some(id),
-            date: now,
-            context: to_context(&letter),
-            attachments: vec![],
-            attach_raw: None,
-        });
-        self.distribute(&case, now, out);
+        self.answer(
+            state,
+            Outgoing {
+                message_id: self.msg_id(&format!("loket.{id}.receipt")),
+                template: TemplateName::Receipt,
+                to: vec![case.submitter.clone()],
+                cc: vec![],
+                reply_to: None,
+                in_reply_to: mail.message_id.clone(),
+                references: case.thread.clone(),
+                case: Some(id),
+                date: now,
+                context: to_context(&letter),
+                attachments: vec![],
+                attach_raw: None,
+            },
+            now,
+            out,
+        );
+        if approval {
+            out.journal(now, Some(id), JournalEvent::AwaitingApproval);
+            let details = vec![format!(
+                "reply to this message with `goedkeuren` (or `approve`) to send case {id} to the members"
+            )];
+            self.notify_desk(
+                mail,
+                NoticeKind::ApprovalNeeded,
+                Some(&case),
+                details,
+                now,
+                out,
+            );
+        } else {
+            case.reminders_at = self.plan_reminders(case.deadline, now);
+            self.distribute(&case, now, out);
+        }
         out.push(Action::SaveCase(Box::new(case.clone())));
         if let Some(t) = super::case_wakeup(&case) {
             out.push(Action::WakeAt(t));
         }
         state.cases.insert(id, case);
+    }
+
+    /// The deadline for a case starting now: the desired date within bounds, or the urgent
+    /// or normal period. Also says whether the case counts as urgent.
+    pub(super) fn deadline(
+        &self,
+        now: Timestamp,
+        desired: Option<chrono::NaiveDate>,
+        urgent: bool,
+    ) -> (Timestamp, bool) {
+        let p = &self.config.periods;
+        let cal = &self.config.calendar;
+        let normal = deadline_for(now, p.normal, p.deadline_time, p.timezone, cal);
+        let shortest = deadline_for(now, p.urgent, p.deadline_time, p.timezone, cal);
+        match desired {
+            Some(d) => {
+                let asked = at_local(next_working_day(d, cal), p.deadline_time, p.timezone);
+                (asked.max(shortest).min(normal), urgent || asked < normal)
+            }
+            None if urgent => (shortest, true),
+            None => (normal, false),
+        }
     }
 }
 

@@ -155,6 +155,8 @@ pub enum QuarantineReason {
     Unreadable,
     /// A reply that matched no case.
     Unmatched,
+    /// The receiving server could not verify the sender (Authentication-Results).
+    Unauthenticated,
 }
 
 /// `desk_notice`: to the desk staff about something on a case.
@@ -186,4 +188,99 @@ pub enum NoticeKind {
     CaseMessage,
     /// A message loket sent could not be delivered (refused, or retried too long).
     DeliveryFailed,
+    /// A new case waits for the desk's approval before it is distributed.
+    ApprovalNeeded,
+    /// Too many automatic answers to one address this hour; this one was held back.
+    AnswerHeldBack,
+}
+
+/// `extension`: to a member or deputy whose seat has no view yet.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ExtensionLetter {
+    pub case: CaseInfo,
+    pub recipient: Recipient,
+    pub previous_deadline: Timestamp,
+}
+
+/// A seat in a status overview.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SeatStatus {
+    pub member_name: String,
+    pub ministry: String,
+    pub answered: bool,
+    pub position: Option<Position>,
+    pub by_deputy: bool,
+}
+
+/// What a desk command did, or why it was not done.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandOutcome {
+    Approved,
+    Extended,
+    Bundled,
+    Closed,
+    Status,
+    /// Not done; see `problem`.
+    Rejected,
+}
+
+/// Why a desk command was not done.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandProblem {
+    /// The first line is not a command loket knows.
+    UnknownCommand,
+    /// The command needs a case, and the mail names none (subject tag or reply).
+    NoCase,
+    /// The case named does not exist.
+    NoSuchCase,
+    /// `extend` without a date or period loket can read.
+    BadDate,
+    /// The new deadline is not later than the current one.
+    NotLater,
+    /// The case is not in a state where this command applies.
+    WrongState,
+    /// Meetings arrive in a later version.
+    NotAvailable,
+}
+
+/// `command_reply`: to the staff member who sent a command.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct CommandReplyLetter {
+    /// The command line as written.
+    pub command: String,
+    pub outcome: CommandOutcome,
+    pub problem: Option<CommandProblem>,
+    pub case: Option<CaseInfo>,
+    /// The case status after the command (`status`, and after every executed command).
+    pub status: Option<String>,
+    pub seats: Vec<SeatStatus>,
+    pub previous_deadline: Option<Timestamp>,
+}
+
+/// One case in a digest.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DigestCase {
+    pub case: CaseInfo,
+    pub status: String,
+    pub views_in: usize,
+    pub seats: usize,
+    /// Names of members whose view is missing.
+    pub missing: Vec<String>,
+    pub due_today: bool,
+    pub overdue: bool,
+}
+
+/// `digest`: to the desk staff.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DigestLetter {
+    /// `daily` or `weekly`.
+    pub kind: String,
+    pub at: Timestamp,
+    pub cases: Vec<DigestCase>,
+    /// Incomplete submissions waiting for the sender.
+    pub pending_forms: usize,
+    /// Cases bundled or closed in the last week (weekly summary).
+    pub finished_last_week: Vec<CaseInfo>,
 }

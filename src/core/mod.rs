@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 /// Something that happened, fed to [`Core::handle`].
 #[derive(Clone, Debug)]
 pub enum Event {
-    /// An inbound mail, already stored raw, parsed and classified.
-    Mail(Box<InboundMail>),
+    /// An inbound mail, already stored raw, parsed and classified, with what the receiving
+    /// server said about its sender.
+    Mail(Box<InboundMail>, SenderAuth),
     /// The clock passed a wake-up (or the driver just checks); idempotent.
     Tick,
     /// A command from the desk (CLI, later by mail).
@@ -39,12 +40,36 @@ pub struct DeliveryFailure {
     pub permanent: bool,
 }
 
+/// Whether the sender of a mail is who the From header says, per the receiving server's
+/// Authentication-Results (only consulted when the policy names an authserv-id).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum SenderAuth {
+    /// No check configured, or not applicable.
+    #[default]
+    NotChecked,
+    Pass,
+    Fail(String),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
+    /// Distribute a case that waits for approval.
+    Approve { case: CaseId },
+    /// Move the deadline later.
+    Extend { case: CaseId, to: Extension },
     /// Bundle the case now with the views that are in.
     Bundle { case: CaseId },
     /// Close the case; no more reminders or bundles.
     Close { case: CaseId },
+}
+
+/// How a deadline is extended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extension {
+    /// To the end of this working day.
+    To(chrono::NaiveDate),
+    /// By this many working days.
+    WorkingDays(u32),
 }
 
 /// What the driver must do. The driver commits all actions of one event atomically
@@ -65,6 +90,13 @@ pub enum Action {
     Journal(JournalEntry),
     /// Put the raw message in the desk's queue.
     Quarantine { raw_id: RawId, reason: String },
+    /// Times of the automatic answers sent to this address in the last hour.
+    SaveAnswerLog {
+        address: String,
+        times: Vec<Timestamp>,
+    },
+    /// A periodic job ran at this time.
+    SaveJobRun { job: String, at: Timestamp },
     /// Wake the core with a `Tick` at this instant.
     WakeAt(Timestamp),
 }
@@ -77,6 +109,10 @@ pub struct State {
     pub pending: BTreeMap<RawId, PendingSubmission>,
     /// Next sequence number per year.
     pub counters: BTreeMap<i32, u32>,
+    /// Automatic answers per address (lowercase) in the last hour, for the rate limit.
+    pub answers: BTreeMap<String, Vec<Timestamp>>,
+    /// When each periodic job last ran.
+    pub jobs: BTreeMap<String, Timestamp>,
 }
 
 /// The workflow with its fixed inputs: the configuration and the reply-token key.
@@ -87,7 +123,9 @@ pub struct Core<'a> {
 
 pub mod calendar;
 mod collect;
+pub mod commands;
 mod intake;
+mod jobs;
 mod rounds;
 
 use letters::*;
@@ -98,7 +136,7 @@ impl Core<'_> {
     pub fn handle(&self, state: &mut State, event: Event, now: Timestamp) -> Vec<Action> {
         let mut out = Out::default();
         match event {
-            Event::Mail(mail) => self.on_mail(state, *mail, now, &mut out),
+            Event::Mail(mail, auth) => self.on_mail(state, *mail, auth, now, &mut out),
             Event::Tick => self.on_tick(state, now, &mut out),
             Event::Command(cmd) => self.on_command(state, cmd, now, &mut out),
             Event::DeliveryFailed(f) => self.on_delivery_failed(state, f, now, &mut out),
@@ -107,11 +145,20 @@ impl Core<'_> {
     }
 
     /// The earliest instant at which a `Tick` has work to do, if any.
-    pub fn next_wakeup(state: &State) -> Option<Timestamp> {
-        state.cases.values().filter_map(case_wakeup).min()
+    pub fn next_wakeup(&self, state: &State) -> Option<Timestamp> {
+        let cases = state.cases.values().filter_map(case_wakeup).min();
+        let jobs = self.next_job(state).map(|(_, t)| t);
+        cases.into_iter().chain(jobs).min()
     }
 
-    fn on_mail(&self, state: &mut State, mail: InboundMail, now: Timestamp, out: &mut Out) {
+    fn on_mail(
+        &self,
+        state: &mut State,
+        mail: InboundMail,
+        auth: SenderAuth,
+        now: Timestamp,
+        out: &mut Out,
+    ) {
         let from_text = mail
             .from
             .as_ref()
@@ -162,12 +209,28 @@ impl Core<'_> {
                 return;
             }
         }
+        // 4. A sender the receiving server could not vouch for never acts.
+        if let SenderAuth::Fail(why) = &auth
+            && self.config.policy.authserv_id.is_some()
+        {
+            let detail = format!(
+                "the sender {} could not be verified by the mail server ({why}); the message \
+                 may be forged",
+                from.email
+            );
+            self.quarantine(&mail, QuarantineReason::Unauthenticated, &detail, now, out);
+            return;
+        }
         self.attention(&mail, now, out);
-        // 4. A reply to a member's personal message (token), or with a case tag.
+        // 5. A command from the desk staff.
+        if self.config.is_staff(&from.email) && self.on_desk_mail(state, &mail, &from, now, out) {
+            return;
+        }
+        // 6. A reply to a member's personal message (token), or with a case tag.
         if self.on_case_reply(state, &mail, &from, now, out) {
             return;
         }
-        // 5. A resubmission in the thread of an incomplete form, or a new case.
+        // 7. A resubmission in the thread of an incomplete form, or a new case.
         self.on_submission(state, &mail, &from, now, out);
     }
 
@@ -184,37 +247,22 @@ impl Core<'_> {
             };
             if case.deadline <= now {
                 self.bundle(case, BundleReason::DeadlinePassed, now, out);
-            } else if case.remind_at.is_some_and(|t| t <= now) {
-                self.remind(case, now, out);
+            } else if case.reminders_at.first().is_some_and(|t| *t <= now) {
+                self.remind_when_office_open(case, now, out);
             }
             out.push(Action::SaveCase(Box::new(case.clone())));
             if let Some(t) = case_wakeup(case) {
                 out.push(Action::WakeAt(t));
             }
         }
+        self.run_jobs(state, now, out);
     }
 
     fn on_command(&self, state: &mut State, cmd: Command, now: Timestamp, out: &mut Out) {
-        match cmd {
-            Command::Bundle { case } => {
-                if let Some(c) = state.cases.get_mut(&case)
-                    && c.status == CaseStatus::Open
-                {
-                    self.bundle(c, BundleReason::DeskRequest, now, out);
-                    out.push(Action::SaveCase(Box::new(c.clone())));
-                }
-            }
-            Command::Close { case } => {
-                if let Some(c) = state.cases.get_mut(&case)
-                    && c.status != CaseStatus::Closed
-                {
-                    c.status = CaseStatus::Closed;
-                    c.remind_at = None;
-                    out.journal(now, Some(case), JournalEvent::Closed);
-                    out.push(Action::SaveCase(Box::new(c.clone())));
-                }
-            }
+        if Self::check_command(state, &cmd).is_err() {
+            return;
         }
+        let _ = self.execute(state, &cmd, "cli", now, out);
     }
 
     fn on_delivery_failed(&self, state: &State, f: DeliveryFailure, now: Timestamp, out: &mut Out) {
@@ -272,24 +320,28 @@ impl Core<'_> {
 
     /// Checks a desk command before it is handled, so a CLI can say what is wrong.
     pub fn check_command(state: &State, cmd: &Command) -> Result<(), String> {
-        let (id, need_open) = match cmd {
-            Command::Bundle { case } => (case, true),
-            Command::Close { case } => (case, false),
-        };
+        let id = cmd.case();
         let case = state
             .cases
-            .get(id)
+            .get(&id)
             .ok_or_else(|| format!("there is no case {id}; `loket case list` shows the cases"))?;
-        if need_open && case.status != CaseStatus::Open {
-            return Err(format!(
-                "case {id} is not open (it is {:?}); only an open case can be bundled",
-                case.status
-            ));
+        let status = case.status;
+        let wrong = |what: &str| {
+            Err(format!(
+                "case {id} is {}; {what}",
+                commands::status_word(status)
+            ))
+        };
+        match cmd {
+            Command::Approve { .. } if status != CaseStatus::AwaitingApproval => {
+                wrong("only a case that waits for approval can be approved")
+            }
+            Command::Extend { .. } | Command::Bundle { .. } if status != CaseStatus::Open => {
+                wrong("only an open case can be extended or bundled")
+            }
+            Command::Close { .. } if status == CaseStatus::Closed => wrong("nothing to do"),
+            _ => Ok(()),
         }
-        if case.status == CaseStatus::Closed {
-            return Err(format!("case {id} is already closed"));
-        }
-        Ok(())
     }
 
     // ---- shared helpers -------------------------------------------------------------
@@ -502,13 +554,13 @@ impl Core<'_> {
     }
 }
 
-/// When a case next needs the clock: its reminder or its deadline, while it is open.
+/// When a case next needs the clock: its next reminder or its deadline, while it is open.
 fn case_wakeup(case: &Case) -> Option<Timestamp> {
     if case.status != CaseStatus::Open {
         return None;
     }
-    Some(match case.remind_at {
-        Some(r) if r < case.deadline => r,
+    Some(match case.reminders_at.first() {
+        Some(r) if *r < case.deadline => *r,
         _ => case.deadline,
     })
 }
@@ -529,6 +581,17 @@ fn to_context<T: serde::Serialize>(letter: &T) -> serde_json::Value {
 /// Collects actions.
 #[derive(Default)]
 struct Out(Vec<Action>);
+
+impl Command {
+    pub fn case(&self) -> CaseId {
+        match self {
+            Command::Approve { case }
+            | Command::Extend { case, .. }
+            | Command::Bundle { case }
+            | Command::Close { case } => *case,
+        }
+    }
+}
 
 impl Out {
     fn push(&mut self, a: Action) {

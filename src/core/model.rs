@@ -299,6 +299,50 @@ pub struct InboundMail {
     pub view_form: ViewForm,
     pub attachments: Vec<AttachmentInfo>,
     pub problems: Vec<MailProblem>,
+    /// The calendar part of an iTIP message (invitation, reply, cancellation), if any.
+    #[serde(default)]
+    pub itip: Option<Itip>,
+    /// The language of the new text (`nl`, `en`, `de`, `fr`), when it can be told.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Notes on how the mail was read that need no action (a charset that was mislabelled,
+    /// a winmail.dat that was unpacked, text cut for length).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// What an iTIP calendar part says (RFC 5546).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Itip {
+    /// `REQUEST`, `REPLY`, `CANCEL`, … (uppercase).
+    pub method: Option<String>,
+    pub uid: Option<String>,
+    #[serde(default)]
+    pub attendees: Vec<ItipAttendee>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organizer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
+    /// The event's STATUS (uppercase), e.g. `CONFIRMED`, `CANCELLED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prodid: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItipAttendee {
+    pub email: String,
+    /// `ACCEPTED`, `DECLINED`, `TENTATIVE`, `NEEDS-ACTION`, … (uppercase).
+    pub partstat: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl InboundMail {
@@ -317,6 +361,8 @@ impl InboundMail {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
+    /// Waiting for the desk's approval before it is distributed (policy `approval`).
+    AwaitingApproval,
     /// Distributed; views being collected.
     Open,
     /// The bundle went to the submitter.
@@ -401,8 +447,9 @@ pub struct Case {
     pub form: CaseForm,
     pub urgent: bool,
     pub deadline: Timestamp,
-    /// When the reminder to seats without a view is due (`None`: no reminder).
-    pub remind_at: Option<Timestamp>,
+    /// When reminders to seats without a view are due, earliest first.
+    #[serde(default)]
+    pub reminders_at: Vec<Timestamp>,
     /// Raw messages that formed the case (the submission and any resubmission).
     pub source: Vec<RawId>,
     /// Message-IDs of the submission thread, oldest first; replies to the submitter refer to
@@ -479,6 +526,12 @@ pub enum TemplateName {
     DeskNotice,
     /// The blank case form (used inside other messages and on request).
     CaseForm,
+    /// To a member or deputy without a view: the deadline moved.
+    Extension,
+    /// To desk staff: the result of a desk command sent by mail.
+    CommandReply,
+    /// To desk staff: the daily digest or weekly summary.
+    Digest,
 }
 
 impl TemplateName {
@@ -492,6 +545,9 @@ impl TemplateName {
             TemplateName::Quarantine => "quarantine",
             TemplateName::DeskNotice => "desk_notice",
             TemplateName::CaseForm => "case_form",
+            TemplateName::Extension => "extension",
+            TemplateName::CommandReply => "command_reply",
+            TemplateName::Digest => "digest",
         }
     }
 }
@@ -605,5 +661,30 @@ pub enum JournalEvent {
         recipients: Vec<String>,
         reason: String,
         permanent: bool,
+    },
+    AwaitingApproval,
+    Approved {
+        by: String,
+    },
+    DeadlineExtended {
+        from: Timestamp,
+        to: Timestamp,
+        by: String,
+    },
+    CommandExecuted {
+        command: String,
+        by: String,
+    },
+    CommandRejected {
+        raw_id: RawId,
+        by: String,
+        problem: String,
+    },
+    AnswerHeldBack {
+        to: String,
+        template: TemplateName,
+    },
+    DigestSent {
+        kind: String,
     },
 }

@@ -1,5 +1,6 @@
 //! Sending a case round: distribution to the seats, reminders, and the bundle.
 
+use super::calendar::{at_local, is_working_day, local_date, next_working_day, sub_working_days};
 use super::letters::*;
 use super::model::*;
 use super::{Core, Out, to_context};
@@ -92,8 +93,57 @@ impl Core<'_> {
         out.journal(now, Some(case.id), JournalEvent::Distributed { to });
     }
 
+    /// The reminder times for a deadline, from the configured rules: on working days at
+    /// office times, after today (never on the day the case goes out), before the deadline.
+    pub(super) fn plan_reminders(&self, deadline: Timestamp, now: Timestamp) -> Vec<Timestamp> {
+        let p = &self.config.periods;
+        let cal = &self.config.calendar;
+        let day = local_date(deadline, p.timezone);
+        let today = local_date(now, p.timezone);
+        let mut out: Vec<Timestamp> = p
+            .reminders
+            .iter()
+            .map(|r| {
+                at_local(
+                    sub_working_days(day, r.working_days_before, cal),
+                    r.at,
+                    p.timezone,
+                )
+            })
+            .filter(|t| *t > now && *t < deadline && local_date(*t, p.timezone) > today)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Reminds now if the office is open; otherwise moves the reminder to the next opening
+    /// (dropped if that is past the deadline). Reminders missed while loket was down are
+    /// sent once, not once per missed time.
+    pub(super) fn remind_when_office_open(&self, case: &mut Case, now: Timestamp, out: &mut Out) {
+        let p = &self.config.periods;
+        let cal = &self.config.calendar;
+        case.reminders_at.retain(|t| *t > now);
+        let local = now.with_timezone(&p.timezone);
+        let (open, close) = p.office_hours;
+        let date = local.date_naive();
+        if is_working_day(date, cal) && local.time() >= open && local.time() < close {
+            self.remind(case, now, out);
+            return;
+        }
+        let next_day = if is_working_day(date, cal) && local.time() < open {
+            date
+        } else {
+            next_working_day(date.succ_opt().unwrap_or(date), cal)
+        };
+        let next = at_local(next_day, open, p.timezone);
+        if next < case.deadline && case.reminders_at.first().is_none_or(|t| next < *t) {
+            case.reminders_at.insert(0, next);
+        }
+    }
+
     pub(super) fn remind(&self, case: &mut Case, now: Timestamp, out: &mut Out) {
-        case.remind_at = None;
+        case.reminders_at.retain(|t| *t > now);
         let info = self.case_info(case);
         let due: Vec<usize> = (0..case.seats.len())
             .filter(|&i| case.seats[i].current_view().is_none())
@@ -136,6 +186,82 @@ impl Core<'_> {
         }
     }
 
+    /// Approval by the desk: the period starts now; the case goes to the members.
+    pub(super) fn approve(&self, case: &mut Case, by: &str, now: Timestamp, out: &mut Out) {
+        let desired = case
+            .form
+            .get(CaseField::DesiredDate)
+            .and_then(super::calendar::parse_date);
+        let (deadline, urgent) = self.deadline(now, desired, case.urgent);
+        case.deadline = deadline;
+        case.urgent = urgent;
+        case.status = CaseStatus::Open;
+        case.reminders_at = self.plan_reminders(deadline, now);
+        out.journal(
+            now,
+            Some(case.id),
+            JournalEvent::Approved { by: by.to_string() },
+        );
+        self.distribute(case, now, out);
+        if let Some(t) = super::case_wakeup(case) {
+            out.push(super::Action::WakeAt(t));
+        }
+    }
+
+    /// Moves the deadline later, replans the reminders and tells the seats still missing.
+    pub(super) fn extend(
+        &self,
+        case: &mut Case,
+        to: Timestamp,
+        by: &str,
+        now: Timestamp,
+        out: &mut Out,
+    ) {
+        let previous = case.deadline;
+        case.deadline = to;
+        case.reminders_at = self.plan_reminders(to, now);
+        out.journal(
+            now,
+            Some(case.id),
+            JournalEvent::DeadlineExtended {
+                from: previous,
+                to,
+                by: by.to_string(),
+            },
+        );
+        let info = self.case_info(case);
+        let n = to.timestamp();
+        for seat in case.seats.iter().filter(|s| s.current_view().is_none()) {
+            for &person in &seat.addressed {
+                let Some(recipient) = self.recipient(seat, person) else {
+                    continue;
+                };
+                let letter = ExtensionLetter {
+                    case: info.clone(),
+                    recipient,
+                    previous_deadline: previous,
+                };
+                let first =
+                    self.msg_id(&seat_local(self.key, case.id, &seat.member_id, person, "d"));
+                if let Some(mut m) = self.seat_message(
+                    case,
+                    seat,
+                    person,
+                    &format!("x{n}"),
+                    (TemplateName::Extension, to_context(&letter)),
+                    now,
+                ) {
+                    m.in_reply_to = Some(first.clone());
+                    m.references = vec![first];
+                    out.send(m);
+                }
+            }
+        }
+        if let Some(t) = super::case_wakeup(case) {
+            out.push(super::Action::WakeAt(t));
+        }
+    }
+
     pub(super) fn bundle(
         &self,
         case: &mut Case,
@@ -145,7 +271,7 @@ impl Core<'_> {
     ) {
         case.status = CaseStatus::Bundled;
         case.bundled_at = Some(now);
-        case.remind_at = None;
+        case.reminders_at.clear();
         let ministry_name = |code: &str| {
             self.config
                 .ministry(code)

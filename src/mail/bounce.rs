@@ -14,6 +14,8 @@ pub(crate) struct DsnRecord {
     pub original_recipient: Option<String>,
     pub action: Option<String>,
     pub status: Option<String>,
+    pub diagnostic_code: Option<String>,
+    pub remote_mta: Option<String>,
 }
 
 impl DsnRecord {
@@ -92,6 +94,8 @@ pub(crate) fn dsn_records(body: &str) -> Vec<DsnRecord> {
             "original-recipient" => cur.original_recipient = Some(value),
             "action" => cur.action = Some(value.to_ascii_lowercase()),
             "status" => cur.status = Some(value),
+            "diagnostic-code" => cur.diagnostic_code = Some(value),
+            "remote-mta" => cur.remote_mta = Some(value),
             _ => {}
         }
     }

@@ -7,7 +7,7 @@
 //! [`classify`]: delivery reports first (a bounce wins over an auto-reply), then read
 //! receipts, calendar replies, non-standard bounces, and the auto-reply rules.
 
-use super::bounce;
+use super::{DeliveryStatus, bounce};
 use crate::core::model::{Address, MailKind};
 
 /// What the classifier looks at, taken from the parsed mail.
@@ -35,6 +35,8 @@ pub struct PartFacts {
     /// The decoded body, for the part types the classifier reads (delivery and
     /// disposition reports, calendars); empty otherwise.
     pub body: String,
+    /// 0 for the parts of the mail itself, 1 for the parts of a message attached to it.
+    pub depth: u8,
 }
 
 /// How a header value is tested.
@@ -115,15 +117,30 @@ pub const BOUNCE_SENDERS: &[&str] = &["mailer-daemon", "postmaster", "mdaemon"];
 pub const AUTOREPLY_SUBJECTS: &[&str] = &[
     "Automatisch antwoord",
     "Automatisch bericht",
+    "Automatische reactie",
     "Afwezig",
+    "Niet aanwezig",
     "Out of Office",
+    "Out of the office",
     "Autoreply",
     "Auto-reply",
     "Auto reply",
+    "Auto-response",
+    "Auto response",
     "Automatic reply",
+    "Automatic response",
+    "[AUTO GENERATED]",
+    "[Auto-Reply]",
+    "[Autoreply]",
+    "Vacation reply",
+    "Away from the office",
     "Abwesenheitsnotiz",
+    "Automatische Antwort",
+    "Abwesend",
     "Réponse automatique",
+    "Réponse_automatique",
     "Absence",
+    "Absent du bureau",
 ];
 
 /// Subject beginnings of delivery failures (compared lowercase). A mail with such a subject
@@ -149,18 +166,21 @@ pub fn classify(f: &Facts<'_>) -> MailKind {
     if let Some(kind) = delivery_report(f) {
         return kind;
     }
-    if f.parts.iter().any(is_disposition_report) {
+    if f.parts
+        .iter()
+        .any(|p| p.depth == 0 && is_disposition_report(p))
+    {
         return MailKind::ReadReceipt;
     }
     if let Some(p) = f
         .parts
         .iter()
-        .find(|p| p.content_type == "multipart/report")
+        .find(|p| p.depth == 0 && p.content_type == "multipart/report")
     {
         let rt = p.report_type.as_deref().unwrap_or("unknown");
         return auto(format!("report ({rt})"));
     }
-    if f.parts.iter().any(is_calendar_reply) {
+    if f.parts.iter().any(|p| p.depth == 0 && is_calendar_reply(p)) {
         return MailKind::CalendarReply;
     }
     if let Some(kind) = text_bounce(f) {
@@ -184,16 +204,64 @@ fn auto(reason: String) -> MailKind {
     MailKind::AutoReply { reason }
 }
 
+fn is_dsn(p: &PartFacts) -> bool {
+    p.content_type == "message/delivery-status"
+        || p.content_type == "message/global-delivery-status"
+}
+
+/// The delivery status parts that belong to this mail: its own, or, when the mail says it
+/// is a delivery report (a `report-type=delivery-status` parameter or a mail daemon as
+/// sender) but has none of its own, those of the report it wraps.
+fn status_parts<'a>(f: &'a Facts<'_>) -> (bool, Vec<&'a PartFacts>) {
+    let report = f.parts.iter().any(|p| {
+        p.depth == 0
+            && p.content_type == "multipart/report"
+            && p.report_type.as_deref() == Some("delivery-status")
+    });
+    let own: Vec<&PartFacts> = f
+        .parts
+        .iter()
+        .filter(|p| p.depth == 0 && is_dsn(p))
+        .collect();
+    if report || !own.is_empty() {
+        return (report, own);
+    }
+    let declared = f
+        .parts
+        .iter()
+        .any(|p| p.depth == 0 && p.report_type.as_deref() == Some("delivery-status"));
+    let daemon = sender_local(f.from).is_some_and(|l| BOUNCE_SENDERS.contains(&l.as_str()));
+    if declared || daemon {
+        let wrapped: Vec<&PartFacts> = f
+            .parts
+            .iter()
+            .filter(|p| p.depth == 1 && is_dsn(p))
+            .collect();
+        return (declared && !wrapped.is_empty(), wrapped);
+    }
+    (false, Vec::new())
+}
+
+/// The per-recipient records of the delivery status report, if the mail is one.
+pub fn delivery_status(f: &Facts<'_>) -> Vec<DeliveryStatus> {
+    let (_, parts) = status_parts(f);
+    parts
+        .iter()
+        .flat_map(|p| bounce::dsn_records(&p.body))
+        .map(|r| DeliveryStatus {
+            recipient: r.recipient(),
+            final_recipient: r.final_recipient.clone(),
+            action: r.action.clone(),
+            status: r.status.clone(),
+            diagnostic_code: r.diagnostic_code.clone(),
+            remote_mta: r.remote_mta.clone(),
+        })
+        .collect()
+}
+
 /// RFC 3464 delivery status notifications.
 fn delivery_report(f: &Facts<'_>) -> Option<MailKind> {
-    let is_dsn = |p: &PartFacts| {
-        p.content_type == "message/delivery-status"
-            || p.content_type == "message/global-delivery-status"
-    };
-    let report = f.parts.iter().any(|p| {
-        p.content_type == "multipart/report" && p.report_type.as_deref() == Some("delivery-status")
-    });
-    let status_parts: Vec<&PartFacts> = f.parts.iter().filter(|p| is_dsn(p)).collect();
+    let (report, status_parts) = status_parts(f);
     if !report && status_parts.is_empty() {
         return None;
     }
@@ -241,12 +309,16 @@ fn is_disposition_report(p: &PartFacts) -> bool {
             && p.report_type.as_deref() == Some("disposition-notification"))
 }
 
+/// Content types of iCalendar parts.
+pub fn is_calendar_type(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "text/calendar" | "application/ics" | "text/x-vcalendar" | "application/ical"
+    )
+}
+
 fn is_calendar_reply(p: &PartFacts) -> bool {
-    let calendar = matches!(
-        p.content_type.as_str(),
-        "text/calendar" | "application/ics" | "text/x-vcalendar"
-    );
-    calendar
+    is_calendar_type(&p.content_type)
         && (p.method.as_deref() == Some("reply")
             || p.body.lines().any(|l| {
                 l.trim_end()

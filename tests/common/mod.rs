@@ -26,9 +26,9 @@ staff = [ { name = "Sanne Visser", email = "s.visser@minjenv.nl" } ]
 token_key_file = "token.key"
 
 [periods]
-normal = "7d"
-urgent = "2d"
-remind_before = "2d"
+normal = "5 working days"
+urgent = "2 working days"
+reminders = ["2 working days before at 09:00"]
 
 [store]
 path = "store"
