@@ -286,22 +286,36 @@ start_postfix() {
   wait_port "$LOKET_TEST_SMTPS_PORT" postfix
 }
 
-# SIGTERM the pid in this file and wait until it is gone (at most ~10 s, then SIGKILL).
+# Waits until these pids are gone (at most ~10 s), then SIGKILLs what is left.
+wait_gone() {
+  local what=$1 p alive
+  shift
+  for _ in $(seq 1 200); do
+    alive=""
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+    [ -z "$alive" ] && return 0
+    sleep 0.05
+  done
+  log "$what:$alive did not stop; killing"
+  for p in $alive; do kill -KILL "$p" 2>/dev/null || true; done
+}
+
+# SIGTERMs the master whose pid is in this file, waits until it is gone, then does the same
+# for the children it had (a Dovecot imap process serving an IDLE outlives its master
+# otherwise, and keeps its log/auth/anvil processes alive with it).
 stop_pidfile() {
-  local file=$1 what=$2 pid
+  local file=$1 what=$2 pid children
   [ -f "$file" ] || return 0
   pid=$(tr -dc '0-9' <"$file")
   [ -n "$pid" ] || return 0
   if kill -0 "$pid" 2>/dev/null; then
+    children=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -s ' \n' ' ' || true)
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 200); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$what (pid $pid) did not stop; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
+    wait_gone "$what master" "$pid"
+    # shellcheck disable=SC2086
+    [ -n "${children// /}" ] && kill -TERM $children 2>/dev/null || true
+    # shellcheck disable=SC2086
+    [ -n "${children// /}" ] && wait_gone "$what" $children
   fi
   rm -f "$file"
 }

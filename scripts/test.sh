@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, the workflow core, parsers on fixtures and the
-# shared corpus, and end-to-end tests that drive the real binary.
+# shared corpus, end-to-end tests that drive the real binary, and the same against real
+# Dovecot and Postfix on loopback (scripts/mailservers.sh).
 # Usage: bash scripts/test.sh [extra cargo test args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,28 @@ cd "$(dirname "$0")/.."
 # The corpus tests read ../shared/corpus; say so clearly when it is missing.
 if [ ! -d ../shared/corpus ]; then
   echo "note: ../shared/corpus is missing; the corpus tests will fail. Put the shared folder beside this repository." >&2
+fi
+
+# The mail-server tests (tests/servers.rs) need Dovecot and Postfix: start them on loopback
+# in a temp dir (installing the Debian packages when missing), stop them on exit. In CI a
+# failure to start is an error; elsewhere the server tests then skip loudly.
+started_mail=""
+stop_mail() {
+  if [ -n "$started_mail" ]; then
+    LOKET_TEST_MAIL="$started_mail" bash scripts/mailservers.sh stop --clean || true
+  fi
+}
+trap stop_mail EXIT
+if [ -z "${LOKET_TEST_MAIL:-}" ]; then
+  if out=$(bash scripts/mailservers.sh start); then
+    eval "$out"
+    started_mail=$LOKET_TEST_MAIL
+  elif [ "${CI:-}" = "true" ]; then
+    echo "error: the test mail servers did not start (see above); the server tests cannot run" >&2
+    exit 1
+  else
+    echo "WARNING: the test mail servers did not start; the server tests will be SKIPPED" >&2
+  fi
 fi
 
 cargo test --locked "$@"

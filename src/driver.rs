@@ -313,8 +313,11 @@ impl Engine {
         let original = out
             .attach_raw
             .and_then(|id| raws.get(&id).and_then(|r| r.as_deref()));
+        // The consultation record with a bundle, the week's report with the weekly summary.
+        let extra = crate::record::attachments_for(&self.config, &self.store, out)
+            .map_err(|e| e.to_string())?;
         self.renderer
-            .render(out, &fetch, original)
+            .render_with(out, &fetch, original, &extra)
             .map_err(|e| e.to_string())
     }
 
@@ -413,7 +416,12 @@ impl Engine {
         let mut unsynced = 0;
         let policy = self.config.transport.retry();
         self.next_retry = None;
-        for n in self.store.unsent_batches()? {
+        // After this many temporary failures in a row the transport is taken to be down (a
+        // server that does not answer costs a timeout per message): the rest waits for the
+        // next pass that has a retry due, instead of each costing a timeout now.
+        const DOWN_AFTER: u32 = 3;
+        let mut failed_in_a_row = 0;
+        'batches: for n in self.store.unsent_batches()? {
             for (entry, out) in self.store.unsent_in(n)? {
                 if let Some(t) = entry.next_attempt_at
                     && t > now
@@ -436,6 +444,7 @@ impl Engine {
                         self.store.mark_sent(&entry, now)?;
                         debug!(message_id = %entry.message_id, "message sent");
                         sent += 1;
+                        failed_in_a_row = 0;
                         unsynced += 1;
                     }
                     SendOutcome::Permanent { recipients, reason } => {
@@ -465,6 +474,11 @@ impl Engine {
                         warn!(message_id = %entry.message_id, error = %e, attempt = entry.attempts + 1, retry_in = ?delay, "could not send message; tried again later");
                         self.store.mark_retry(&entry, &e, next)?;
                         self.next_retry = Some(self.next_retry.map_or(next, |r| r.min(next)));
+                        failed_in_a_row += 1;
+                        if failed_in_a_row >= DOWN_AFTER {
+                            warn!("the transport looks down; the rest of the outbox waits for the next retry");
+                            break 'batches;
+                        }
                     }
                 }
             }

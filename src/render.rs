@@ -10,7 +10,13 @@
 //! plus the globals `body` {name, tag}, `desk` {email, name}, `lang` ("nl"/"en"),
 //! `blank_case_form`, `blank_view_form`, and `original_attached` (the raw original is attached).
 //! Filters: `datetime`, `date` (RFC 3339 in, local time of `periods.timezone` out, in the
-//! body's language) and `position` (a position key in words).
+//! body's language), `time` (the local time only, `16:00`) and `position` (a position key in
+//! words).
+//!
+//! A message with a calendar part ([`Outgoing::ics`], meeting invitations) is built as
+//! multipart/mixed [ multipart/alternative [ text/plain, text/html, text/calendar;
+//! method=...; charset=UTF-8 ], invite.ics (application/ics), attachments ], the structure
+//! Outlook, Gmail, Apple Mail and Thunderbird all accept.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,7 +39,7 @@ use crate::core::model::{
 use crate::forms;
 
 /// Every template, in the order they are checked at start-up.
-pub const TEMPLATES: [TemplateName; 11] = [
+pub const TEMPLATES: [TemplateName; 16] = [
     TemplateName::Receipt,
     TemplateName::MissingFields,
     TemplateName::Distribution,
@@ -45,6 +51,11 @@ pub const TEMPLATES: [TemplateName; 11] = [
     TemplateName::Extension,
     TemplateName::CommandReply,
     TemplateName::Digest,
+    TemplateName::MeetingPoll,
+    TemplateName::MeetingPollReply,
+    TemplateName::MeetingInvite,
+    TemplateName::MeetingCancel,
+    TemplateName::MeetingStatus,
 ];
 
 /// Why a message could not be rendered. Every variant says what to do about it.
@@ -96,6 +107,14 @@ pub enum RenderError {
     /// lettre refused to build the message (for example: no recipient).
     #[error("the message could not be built: {0}")]
     Build(String),
+}
+
+/// A document made at sending time and attached to a message (not from stored mail).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedAttachment {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Turns outgoing messages into mail. Built once from the configuration; cheap to share.
@@ -151,6 +170,17 @@ impl Renderer {
                 }
                 Ok(filter_time(&v, false)?
                     .map(|t| format_date(&t, tz, lang))
+                    .unwrap_or_default())
+            },
+        );
+        env.add_filter(
+            "time",
+            move |v: Value| -> Result<String, minijinja::Error> {
+                Ok(filter_time(&v, true)?
+                    .map(|t| {
+                        let l = t.with_timezone(&tz);
+                        format!("{:02}:{:02}", l.hour(), l.minute())
+                    })
                     .unwrap_or_default())
             },
         );
@@ -248,6 +278,18 @@ impl Renderer {
         fetch: &dyn Fn(&AttachmentRef) -> Option<Vec<u8>>,
         raw: Option<&[u8]>,
     ) -> Result<Vec<u8>, RenderError> {
+        self.render_with(out, fetch, raw, &[])
+    }
+
+    /// [`Renderer::render`] with documents made at sending attached after the others (the
+    /// consultation record with a bundle, the report with the weekly summary).
+    pub fn render_with(
+        &self,
+        out: &Outgoing,
+        fetch: &dyn Fn(&AttachmentRef) -> Option<Vec<u8>>,
+        raw: Option<&[u8]>,
+        extra: &[GeneratedAttachment],
+    ) -> Result<Vec<u8>, RenderError> {
         let (subject, body) = self.render_text(out)?;
         let message_id = clean_id(&out.message_id).ok_or_else(|| RenderError::MessageId {
             id: out.message_id.clone(),
@@ -288,6 +330,7 @@ impl Renderer {
             .raw_header(raw_header("X-Loket-Loop", &self.desk_email))
             .raw_header(raw_header("Content-Language", self.lang.code()));
 
+        let body_text = body.clone();
         let text = SinglePart::plain(body);
         let mut parts = Vec::new();
         for a in &out.attachments {
@@ -308,8 +351,52 @@ impl Renderer {
             };
             parts.push(rfc822_part(raw, name));
         }
+        for g in extra {
+            let ct = ContentType::parse(&g.content_type).unwrap_or_else(|_| octet_stream());
+            parts.push(Attachment::new(file_name(&g.name, parts.len() + 1, self.lang)).body(g.bytes.clone(), ct));
+        }
 
-        let msg = if parts.is_empty() {
+        let msg = if let Some(ics) = &out.ics {
+            // An invitation: the calendar object inside the alternative, and as a file.
+            let method: String = ics
+                .method
+                .chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .collect::<String>()
+                .to_ascii_uppercase();
+            let method = if method.is_empty() { "REQUEST".to_string() } else { method };
+            let cal_type = ContentType::parse(&format!(
+                "text/calendar; method={method}; charset=UTF-8"
+            ))
+            .map_err(|e| RenderError::Build(e.to_string()))?;
+            let html = SinglePart::html(html_of(&body_text));
+            let cal = SinglePart::builder()
+                .header(cal_type)
+                .body(ics.content.clone());
+            let file_type = ContentType::parse("application/ics; name=\"invite.ics\"")
+                .map_err(|e| RenderError::Build(e.to_string()))?;
+            let file = Attachment::new("invite.ics".to_string())
+                .body(ics.content.clone().into_bytes(), file_type);
+            let leaves: Vec<SinglePart> = [html.clone(), cal.clone(), file.clone()]
+                .into_iter()
+                .chain(parts.iter().cloned())
+                .collect();
+            let alt_boundary = boundary(&format!("{message_id}/alt"), &text, &leaves);
+            let mixed_boundary = boundary(message_id, &text, &leaves);
+            let alt = MultiPart::alternative()
+                .boundary(alt_boundary)
+                .singlepart(text)
+                .singlepart(html)
+                .singlepart(cal);
+            let mut mp = MultiPart::mixed()
+                .boundary(mixed_boundary)
+                .multipart(alt)
+                .singlepart(file);
+            for p in parts {
+                mp = mp.singlepart(p);
+            }
+            b.multipart(mp)
+        } else if parts.is_empty() {
             b.singlepart(text)
         } else {
             let boundary = boundary(message_id, &text, &parts);
@@ -416,6 +503,11 @@ fn builtin(lang: Lang, name: TemplateName) -> &'static str {
         Extension => "extension",
         CommandReply => "command_reply",
         Digest => "digest",
+        MeetingPoll => "meeting_poll",
+        MeetingPollReply => "meeting_poll_reply",
+        MeetingInvite => "meeting_invite",
+        MeetingCancel => "meeting_cancel",
+        MeetingStatus => "meeting_status",
     )
 }
 
@@ -766,6 +858,18 @@ fn rfc822_part(raw: &[u8], name: String) -> SinglePart {
     }
 }
 
+/// The plain text as a simple HTML part (for the alternative of an invitation: Outlook shows
+/// the HTML part of a calendar message).
+fn html_of(text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n<pre style=\"font-family: sans-serif; white-space: pre-wrap\">{escaped}</pre>\n</body></html>\n"
+    )
+}
+
 /// A multipart boundary derived from the Message-ID, so that rendering the same message twice
 /// gives the same bytes, and checked against the parts' contents.
 fn boundary(message_id: &str, text: &SinglePart, parts: &[SinglePart]) -> String {
@@ -918,12 +1022,21 @@ fn samples(name: TemplateName) -> Vec<serde_json::Value> {
                 ),
                 (BundleReason::DeskRequest, vec![], vec![missing()], true),
             ] {
-                out.push(v(serde_json::to_value(BundleLetter {
-                    case: case(false, full),
-                    reason,
-                    views,
-                    missing: miss,
-                })));
+                for (common, review, edited) in [
+                    (None, false, None),
+                    (Some(Position::UnderConditions), true, None),
+                    (Some(Position::Advisable), false, Some("Eigen tekst.\nRegel twee.")),
+                ] {
+                    out.push(v(serde_json::to_value(BundleLetter {
+                        case: case(false, full),
+                        reason,
+                        views: views.clone(),
+                        missing: miss.clone(),
+                        common_position: common,
+                        review,
+                        edited_text: edited.map(str::to_string),
+                    })));
+                }
             }
         }
         TemplateName::Quarantine => {
@@ -1064,12 +1177,243 @@ fn samples(name: TemplateName) -> Vec<serde_json::Value> {
                 })));
             }
         }
+        TemplateName::MeetingPoll
+        | TemplateName::MeetingPollReply
+        | TemplateName::MeetingInvite
+        | TemplateName::MeetingCancel
+        | TemplateName::MeetingStatus => {
+            out = meeting_samples(name, &|u, f| case(u, f), &recipient, &t);
+        }
     }
     // Half of them as if the original were attached, to try both sides of that switch.
     for (i, ctx) in out.iter_mut().enumerate() {
         if let serde_json::Value::Object(m) = ctx {
             m.insert("original_attached".into(), json!(i % 2 == 0));
         }
+    }
+    out
+}
+
+/// Sample letters for the meeting templates: every outcome, event, problem and state.
+fn meeting_samples(
+    name: TemplateName,
+    case: &dyn Fn(bool, bool) -> CaseInfo,
+    recipient: &dyn Fn(Person) -> Recipient,
+    t: &dyn Fn(&str) -> Timestamp,
+) -> Vec<serde_json::Value> {
+    use crate::core::model::{AttendeeKind, Availability, MeetingState, Slot};
+    let slot = |n: u32, start: &str, end: &str| SlotInfo {
+        number: n,
+        start: t(start),
+        end: t(end),
+        yes: n as usize,
+        maybe: 1,
+        no: 0,
+        best: n == 2,
+    };
+    let meeting = |state: MeetingState, full: bool| MeetingInfo {
+        uid: "loket-2026-014-overleg-1@minjenv.nl".into(),
+        state,
+        slots: vec![
+            slot(1, "2026-12-08T13:00:00Z", "2026-12-08T15:00:00Z"),
+            slot(2, "2026-12-09T09:00:00Z", "2026-12-09T11:00:00Z"),
+        ],
+        location: full.then(|| "Turfmarkt 147, Den Haag".into()),
+        start: (state != MeetingState::Polling || full).then(|| t("2026-12-09T09:00:00Z")),
+        end: (state != MeetingState::Polling || full).then(|| t("2026-12-09T11:00:00Z")),
+        chosen: full.then_some(2),
+        sequence: u32::from(!full),
+        poll_closes_at: full.then(|| t("2026-12-03T16:00:00Z")),
+        agenda: vec!["Opening".into(), "Casus 2026-014".into()],
+        answered: 1,
+        seats: 2,
+    };
+    let rows = || {
+        vec![
+            AvailabilityRow {
+                member_name: "P. Pietersen".into(),
+                ministry: "FIN".into(),
+                answered: true,
+                by_deputy: true,
+                answers: vec![Availability::Yes, Availability::Maybe],
+            },
+            AvailabilityRow {
+                member_name: "K. Klaassen".into(),
+                ministry: "IenW".into(),
+                answered: false,
+                by_deputy: false,
+                answers: vec![Availability::No, Availability::Yes],
+            },
+        ]
+    };
+    let rsvps = || {
+        ["ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION", "DELEGATED", "X-OTHER"]
+            .iter()
+            .zip([
+                AttendeeKind::Member,
+                AttendeeKind::Deputy,
+                AttendeeKind::Submitter,
+                AttendeeKind::Guest,
+                AttendeeKind::Member,
+                AttendeeKind::Guest,
+            ])
+            .enumerate()
+            .map(|(i, (p, kind))| RsvpRow {
+                name: if i == 0 {
+                    "x@example.org".into()
+                } else {
+                    "J. Jänsen".into()
+                },
+                email: "x@example.org".into(),
+                kind,
+                required: i % 2 == 0,
+                partstat: p.to_string(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let v = |x: serde_json::Result<serde_json::Value>| x.expect("sample letters serialise");
+    let mut out = Vec::new();
+    match name {
+        TemplateName::MeetingPoll => {
+            for (person, revised, full) in [(Person::Member, false, true), (Person::Deputy, true, false)] {
+                out.push(v(serde_json::to_value(MeetingPollLetter {
+                    case: case(false, full),
+                    recipient: recipient(person),
+                    meeting: meeting(MeetingState::Polling, full),
+                    revised,
+                })));
+            }
+        }
+        TemplateName::MeetingPollReply => {
+            for (outcome, state, earlier, full) in [
+                (PollReplyOutcome::Recorded, MeetingState::Polling, false, true),
+                (PollReplyOutcome::Recorded, MeetingState::Polling, false, false),
+                (PollReplyOutcome::Unreadable, MeetingState::Polling, false, true),
+                (PollReplyOutcome::Unreadable, MeetingState::Polling, true, false),
+                (PollReplyOutcome::Closed, MeetingState::Invited, false, true),
+                (PollReplyOutcome::Closed, MeetingState::Invited, false, false),
+                (PollReplyOutcome::Closed, MeetingState::Cancelled, false, true),
+            ] {
+                out.push(v(serde_json::to_value(MeetingPollReplyLetter {
+                    case: case(false, full),
+                    recipient: recipient(Person::Member),
+                    outcome,
+                    answers: [Availability::Yes, Availability::No, Availability::Maybe]
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, a)| SlotAnswerInfo {
+                            number: i as u32 + 1,
+                            start: t("2026-12-08T13:00:00Z"),
+                            end: t("2026-12-08T15:00:00Z"),
+                            answer: a,
+                        })
+                        .collect(),
+                    unknown_numbers: if full { vec![5] } else { vec![] },
+                    earlier_list: earlier,
+                    meeting: meeting(state, full),
+                })));
+            }
+        }
+        TemplateName::MeetingInvite => {
+            let kinds = [
+                AttendeeKind::Member,
+                AttendeeKind::Deputy,
+                AttendeeKind::Submitter,
+                AttendeeKind::Guest,
+            ];
+            for (i, kind) in kinds.into_iter().enumerate() {
+                let update = i % 2 == 1;
+                out.push(v(serde_json::to_value(MeetingInviteLetter {
+                    case: case(false, i < 2),
+                    recipient_name: "J. Jänsen".into(),
+                    recipient_kind: kind,
+                    meeting: meeting(MeetingState::Invited, i % 3 == 0),
+                    update,
+                    previous: (update && i == 1).then(|| Slot {
+                        start: t("2026-12-08T13:00:00Z"),
+                        end: t("2026-12-08T15:00:00Z"),
+                    }),
+                    previous_location: (i == 3).then(|| "Zaal 2".into()),
+                    attendees: if i < 2 { rsvps() } else { vec![] },
+                })));
+            }
+        }
+        TemplateName::MeetingCancel => {
+            for (poll_only, full) in [(true, true), (false, true), (false, false)] {
+                let state = MeetingState::Cancelled;
+                out.push(v(serde_json::to_value(MeetingCancelLetter {
+                    case: case(false, full),
+                    recipient_name: "J. Jänsen".into(),
+                    meeting: meeting(state, full),
+                    poll_only,
+                })));
+            }
+        }
+        TemplateName::MeetingStatus => {
+            let events = [
+                MeetingEvent::Proposed,
+                MeetingEvent::Status,
+                MeetingEvent::Chosen,
+                MeetingEvent::Rescheduled,
+                MeetingEvent::Cancelled,
+                MeetingEvent::PollComplete,
+                MeetingEvent::PollClosed,
+                MeetingEvent::NoSlot,
+                MeetingEvent::Rsvp,
+                MeetingEvent::Counter,
+                MeetingEvent::CalendarMessage,
+                MeetingEvent::UnknownMeeting,
+                MeetingEvent::NotAttendee,
+                MeetingEvent::StaleReply,
+                MeetingEvent::LateAnswer,
+                MeetingEvent::MeetingMessage,
+            ];
+            let problems = [
+                MeetingProblem::NoSlots,
+                MeetingProblem::BadSlots,
+                MeetingProblem::SlotInPast,
+                MeetingProblem::NoMeeting,
+                MeetingProblem::NoSuchSlot,
+                MeetingProblem::AlreadyPlanned,
+                MeetingProblem::NoCase,
+                MeetingProblem::NoSuchCase,
+            ];
+            let all = events
+                .into_iter()
+                .map(|e| (e, None))
+                .chain(problems.into_iter().map(|p| (MeetingEvent::Rejected, Some(p))));
+            let states = [
+                MeetingState::Polling,
+                MeetingState::Invited,
+                MeetingState::Cancelled,
+            ];
+            for (i, (event, problem)) in all.enumerate() {
+                let with_case = i % 4 != 3 && problem != Some(MeetingProblem::NoCase);
+                let state = states[i % 3];
+                out.push(v(serde_json::to_value(MeetingStatusLetter {
+                    event,
+                    command: (i % 2 == 0).then(|| "overleg".into()),
+                    problem,
+                    details: if i % 2 == 1 { vec!["regel".into()] } else { vec![] },
+                    case: with_case.then(|| case(false, i % 2 == 0)),
+                    meeting: with_case.then(|| meeting(state, i % 5 != 0)),
+                    availability: if with_case { rows() } else { vec![] },
+                    rsvps: if with_case && i % 2 == 0 { rsvps() } else { vec![] },
+                    from: if i % 3 == 0 {
+                        String::new()
+                    } else {
+                        "x@example.org".into()
+                    },
+                    subject: if i % 2 == 0 { "Accepted: x".into() } else { String::new() },
+                    raw_id: 7,
+                    proposed: (i % 2 == 1).then(|| Slot {
+                        start: t("2026-12-10T09:00:00Z"),
+                        end: t("2026-12-10T10:00:00Z"),
+                    }),
+                })));
+            }
+        }
+        _ => {}
     }
     out
 }

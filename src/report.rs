@@ -18,6 +18,7 @@ fn status(s: CaseStatus) -> &'static str {
     match s {
         CaseStatus::AwaitingApproval => "awaiting approval",
         CaseStatus::Open => "open",
+        CaseStatus::InReview => "in review",
         CaseStatus::Bundled => "bundled",
         CaseStatus::Closed => "closed",
     }

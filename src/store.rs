@@ -11,7 +11,8 @@
 //! `pending/<id>`, `counter/<year>`, `outbatch/<n>` (the [`Outgoing`] messages of one event, rendered
 //! at sending), `outq/<n>` (present while one of them is unsent), `outstate/<n><i>`
 //! [`OutboxEntry`] (written once something happened to message i), `outid/<message-id>`, `journal/<seq>`,
-//! `jcase/<case>/<seq>`, `quarantine/<raw id>`. Numbers are big-endian so keys sort.
+//! `jcase/<case>/<seq>`, `quarantine/<raw id>`, `purged/<case>` ([`PurgeMark`]). Numbers are
+//! big-endian so keys sort.
 
 use std::path::{Path, PathBuf};
 
@@ -601,6 +602,163 @@ impl Store {
         self.db.apply_batch(b)?;
         Ok(())
     }
+
+    // -----------------------------------------------------------------------------------
+    // Archive and retention (`loket export`, `loket purge`).
+
+    /// Every outgoing message of one case with its outbox entry, oldest first.
+    pub fn outgoing_for(&self, id: CaseId) -> Result<Vec<(OutboxEntry, Outgoing)>> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix("outbatch/") {
+            let (key, v) = kv?;
+            let n = u64::from_be_bytes(key[9..].try_into().unwrap_or([0; 8]));
+            let batch: OutBatch = dec("outbox batch", &v)?;
+            if !batch.messages.iter().any(|m| m.case == Some(id)) {
+                continue;
+            }
+            let entries = self.entries(n, &batch)?;
+            out.extend(
+                entries
+                    .into_iter()
+                    .zip(batch.messages)
+                    .filter(|(e, _)| e.case == Some(id)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// What removing a case would remove: its raw messages (except those in `keep`), its
+    /// journal entries and the outbox batches that hold only its messages.
+    pub fn purge_set(
+        &self,
+        case: &Case,
+        keep: &std::collections::HashSet<RawId>,
+    ) -> Result<PurgeSet> {
+        let mut raw: Vec<RawId> = case.source.clone();
+        raw.extend(case.attachments.iter().map(|a| a.raw_id));
+        for s in &case.seats {
+            raw.extend(s.views.iter().map(|v| v.raw_id));
+        }
+        let prefix = format!("jcase/{}/", case.id);
+        let mut journal = Vec::new();
+        for kv in self.db.scan_prefix(&prefix) {
+            let (key, _) = kv?;
+            let seq = u64::from_be_bytes(key[prefix.len()..].try_into().unwrap_or([0; 8]));
+            journal.push(seq);
+            if let Some(v) = self.db.get(k("journal/", seq))?
+                && let Ok(e) = serde_json::from_slice::<serde_json::Value>(&v)
+                && let Some(id) = e.get("raw_id").and_then(|r| r.as_u64())
+            {
+                raw.push(id);
+            }
+        }
+        raw.sort_unstable();
+        raw.dedup();
+        raw.retain(|r| !keep.contains(r));
+        let mut batches = Vec::new();
+        for kv in self.db.scan_prefix("outbatch/") {
+            let (key, v) = kv?;
+            let n = u64::from_be_bytes(key[9..].try_into().unwrap_or([0; 8]));
+            let batch: OutBatch = dec("outbox batch", &v)?;
+            if !batch.messages.is_empty() && batch.messages.iter().all(|m| m.case == Some(case.id))
+            {
+                batches.push((
+                    n,
+                    batch.messages.iter().map(|m| m.message_id.clone()).collect(),
+                ));
+            }
+        }
+        Ok(PurgeSet {
+            case: case.id,
+            raw,
+            journal,
+            batches,
+        })
+    }
+
+    /// Removes a case and everything in its [`PurgeSet`] in one atomic batch, leaves a
+    /// [`PurgeMark`] in its place, and flushes.
+    pub fn purge(&mut self, set: &PurgeSet, now: Timestamp) -> Result<PurgeMark> {
+        let mut b = sled::Batch::default();
+        b.remove(case_key(set.case));
+        for id in &set.raw {
+            if let Some(meta) = self.raw_meta(*id)? {
+                let sha = format!("sha/{}", meta.sha256);
+                if self.db.get(&sha)?.as_deref() == Some(&id.to_be_bytes()[..]) {
+                    b.remove(sha.as_bytes());
+                }
+                if let Some(m) = &meta.message_id {
+                    let mid = format!("mid/{m}");
+                    if self.db.get(&mid)?.as_deref() == Some(&id.to_be_bytes()[..]) {
+                        b.remove(mid.as_bytes());
+                    }
+                }
+            }
+            b.remove(k("raw/", *id));
+            b.remove(k("meta/", *id));
+            b.remove(k("quarantine/", *id));
+        }
+        for seq in &set.journal {
+            b.remove(k("journal/", *seq));
+            let mut key = format!("jcase/{}/", set.case).into_bytes();
+            key.extend_from_slice(&seq.to_be_bytes());
+            b.remove(key);
+        }
+        let mut messages = 0;
+        for (n, ids) in &set.batches {
+            b.remove(k("outbatch/", *n));
+            b.remove(k("outq/", *n));
+            for (i, id) in ids.iter().enumerate() {
+                b.remove(Self::state_key(*n, i as u32));
+                b.remove(format!("outid/{id}").as_bytes());
+            }
+            messages += ids.len();
+        }
+        let mark = PurgeMark {
+            at: now,
+            raw_messages: set.raw.len(),
+            journal_entries: set.journal.len(),
+            outgoing: messages,
+        };
+        b.insert(format!("purged/{}", set.case).as_bytes(), enc(&mark));
+        self.db.apply_batch(b)?;
+        self.flush()?;
+        Ok(mark)
+    }
+
+    /// When a case was purged, if it was.
+    pub fn purged(&self, id: CaseId) -> Result<Option<PurgeMark>> {
+        self.db
+            .get(format!("purged/{id}"))?
+            .map(|v| dec("purge mark", &v))
+            .transpose()
+    }
+}
+
+/// What `Store::purge` removes for one case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PurgeSet {
+    pub case: CaseId,
+    pub raw: Vec<RawId>,
+    /// Journal sequence numbers.
+    pub journal: Vec<u64>,
+    /// Outbox batches holding only this case's messages, with their Message-IDs.
+    pub batches: Vec<(u64, Vec<String>)>,
+}
+
+impl PurgeSet {
+    pub fn outgoing(&self) -> usize {
+        self.batches.iter().map(|(_, ids)| ids.len()).sum()
+    }
+}
+
+/// Left in the store where a purged case was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeMark {
+    pub at: Timestamp,
+    pub raw_messages: usize,
+    pub journal_entries: usize,
+    pub outgoing: usize,
 }
 
 /// The messages one event asked for, stored together.

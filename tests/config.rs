@@ -783,19 +783,213 @@ fn bad_member_id_and_tag_and_code() {
 
 #[test]
 fn unknown_mailbox_and_transport_kinds() {
-    let text = edit(BASE, "kind = \"maildir\"", "kind = \"imap\"");
+    let text = edit(BASE, "kind = \"maildir\"", "kind = \"pop3\"");
     assert_single(
         &text,
         "mailbox.kind",
-        line_of(&text, "imap"),
-        &["valid kinds: \"maildir\""],
+        line_of(&text, "pop3"),
+        &["valid kinds: \"maildir\", \"imap\""],
     );
-    let text = edit(BASE, "kind = \"eml\"", "kind = \"smtp\"");
+    let text = edit(BASE, "kind = \"eml\"", "kind = \"sendmail\"");
     assert_single(
         &text,
         "transport.kind",
-        line_of(&text, "smtp"),
-        &["valid kinds: \"eml\""],
+        line_of(&text, "sendmail"),
+        &["valid kinds: \"eml\", \"smtp\""],
+    );
+}
+
+const IMAP: &str = "[mailbox]\nkind = \"imap\"\nhost = \"imap.minjenv.nl\"\nuser = \"loket@minjenv.nl\"\npassword_env = \"LOKET_IMAP_PASSWORD\"\n";
+const SMTP: &str = "[transport]\nkind = \"smtp\"\nhost = \"smtp.minjenv.nl\"\nuser = \"loket@minjenv.nl\"\npassword_file = \"imap.pass\"\n";
+
+fn with_network(mailbox: &str, transport: &str) -> String {
+    let t = edit(
+        BASE,
+        "[mailbox]\nkind = \"maildir\"\npath = \"var/maildir\"\n",
+        mailbox,
+    );
+    edit(
+        &t,
+        "[transport]\nkind = \"eml\"\npath = \"var/outbox\"\n",
+        transport,
+    )
+}
+
+#[test]
+fn imap_and_smtp_load_with_defaults() {
+    use loket::config::model::TlsMode;
+    let c = load_str(&with_network(IMAP, SMTP), Path::new(FILE)).unwrap();
+    let MailboxConfig::Imap(i) = &c.mailbox else {
+        panic!("not imap: {:?}", c.mailbox)
+    };
+    assert_eq!(
+        (i.host.as_str(), i.port, i.tls),
+        ("imap.minjenv.nl", 993, TlsMode::Implicit)
+    );
+    assert_eq!(i.password, SecretSource::Env("LOKET_IMAP_PASSWORD".into()));
+    assert_eq!(
+        (i.folder.as_str(), i.processed_folder.as_str()),
+        ("INBOX", "loket/verwerkt")
+    );
+    assert_eq!(i.idle_renew, std::time::Duration::from_secs(25 * 60));
+    assert!(i.ca_file.is_none());
+    let TransportConfig::Smtp(s) = &c.transport else {
+        panic!("not smtp: {:?}", c.transport)
+    };
+    assert_eq!((s.port, s.tls), (587, TlsMode::Starttls));
+    assert_eq!(
+        s.password,
+        Some(SecretSource::File(PathBuf::from("/etc/loket/imap.pass")))
+    );
+    assert_eq!(
+        s.retry.retry_for,
+        Some(std::time::Duration::from_secs(5 * 86400))
+    );
+    assert!(s.retry.first_delay <= s.retry.max_delay);
+
+    // STARTTLS moves the default port; every value can be set.
+    let text = with_network(
+        &format!(
+            "{IMAP}tls = \"starttls\"\nfolder = \"Loket\"\nprocessed_folder = \"Loket/klaar\"\nca_file = \"ca.pem\"\nidle_renew = \"10min\"\n"
+        ),
+        &format!("{SMTP}tls = \"implicit\"\nretry_for = \"2d\"\n"),
+    );
+    let c = load_str(&text, Path::new(FILE)).unwrap();
+    let MailboxConfig::Imap(i) = &c.mailbox else {
+        panic!()
+    };
+    assert_eq!((i.port, i.tls), (143, TlsMode::Starttls));
+    assert_eq!(i.processed_folder, "Loket/klaar");
+    assert_eq!(i.ca_file.as_deref(), Some(Path::new("/etc/loket/ca.pem")));
+    let TransportConfig::Smtp(s) = &c.transport else {
+        panic!()
+    };
+    assert_eq!((s.port, s.tls), (465, TlsMode::Implicit));
+    assert_eq!(
+        s.retry.retry_for,
+        Some(std::time::Duration::from_secs(2 * 86400))
+    );
+}
+
+#[test]
+fn imap_and_smtp_mistakes_are_reported_with_line_and_remedy() {
+    // A literal password is refused, and the missing source named.
+    let text = with_network(&format!("{IMAP}password = \"hunter2\"\n"), SMTP);
+    let d = diags(&text);
+    let p = only(&d, "mailbox.password");
+    assert_eq!(p.line, line_of(&text, "password = "));
+    assert!(p.message.contains("secrets never go in the TOML"), "{p}");
+    assert!(!show(&d).contains("hunter2"));
+
+    let no_pw = IMAP.replace("password_env = \"LOKET_IMAP_PASSWORD\"\n", "");
+    let text = with_network(&no_pw, SMTP);
+    assert_single(
+        &text,
+        "mailbox.password_env",
+        line_of(&text, "[mailbox]"),
+        &["password_file or password_env"],
+    );
+
+    let text = with_network(&format!("{IMAP}port = \"993\"\n"), SMTP);
+    assert_single(
+        &text,
+        "mailbox.port",
+        line_of(&text, "port = "),
+        &["must be a number", "port = 993"],
+    );
+    let text = with_network(&format!("{IMAP}port = 70000\n"), SMTP);
+    assert_single(
+        &text,
+        "mailbox.port",
+        line_of(&text, "port = "),
+        &["not a port number"],
+    );
+
+    let text = with_network(
+        &IMAP.replace("imap.minjenv.nl", "imap.minjenv.nl:993"),
+        SMTP,
+    );
+    assert_single(
+        &text,
+        "mailbox.host",
+        line_of(&text, "host = "),
+        &["write the port in `port`"],
+    );
+
+    let text = with_network(&format!("{IMAP}tls = \"none\"\n"), SMTP);
+    assert_single(
+        &text,
+        "mailbox.tls",
+        line_of(&text, "tls = "),
+        &["\"implicit\"", "\"starttls\""],
+    );
+
+    let text = with_network(&format!("{IMAP}path = \"var/maildir\"\n"), SMTP);
+    assert_single(
+        &text,
+        "mailbox.path",
+        line_of(&text, "path = \"var/maildir"),
+        &["does not apply to kind = \"imap\""],
+    );
+
+    let text = with_network(&format!("{IMAP}idle_renew = \"30min\"\n"), SMTP);
+    assert_single(
+        &text,
+        "mailbox.idle_renew",
+        line_of(&text, "idle_renew"),
+        &["at most 29 minutes"],
+    );
+
+    let text = with_network(&format!("{IMAP}processed_folder = \"INBOX\"\n"), SMTP);
+    assert_single(
+        &text,
+        "mailbox.processed_folder",
+        line_of(&text, "processed_folder"),
+        &["same folder"],
+    );
+
+    // SMTP: no encryption only on loopback; user and password go together.
+    let text = with_network(IMAP, &format!("{SMTP}tls = \"none\"\n"));
+    assert_single(
+        &text,
+        "transport.tls",
+        line_of(&text, "tls = "),
+        &["only allowed for a server on the loopback"],
+    );
+    let local = SMTP.replace("smtp.minjenv.nl", "127.0.0.1");
+    assert!(
+        load_str(
+            &with_network(IMAP, &format!("{local}tls = \"none\"\n")),
+            Path::new(FILE)
+        )
+        .is_ok()
+    );
+    let text = with_network(IMAP, &SMTP.replace("password_file = \"imap.pass\"\n", ""));
+    assert_single(
+        &text,
+        "transport.user",
+        nth_line_of(&text, "user = ", 1),
+        &["password_env"],
+    );
+    let text = with_network(IMAP, &format!("{SMTP}retry_for = \"soon\"\n"));
+    assert_single(
+        &text,
+        "transport.retry_for",
+        line_of(&text, "retry_for"),
+        &["not a duration"],
+    );
+
+    // Keys of the other kind.
+    let text = edit(
+        BASE,
+        "path = \"var/outbox\"\n",
+        "path = \"var/outbox\"\nhost = \"smtp.minjenv.nl\"\n",
+    );
+    assert_single(
+        &text,
+        "transport.host",
+        line_of(&text, "host = "),
+        &["does not apply to kind = \"eml\""],
     );
 }
 

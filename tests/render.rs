@@ -63,6 +63,9 @@ fn config(lang: Lang, templates_dir: Option<PathBuf>) -> Config {
         calendar: CalendarConfig::default(),
         policy: Policy::default(),
         jobs: Jobs::default(),
+        bundling: Bundling::default(),
+        meeting: MeetingConfig::default(),
+        retention: Retention::default(),
     }
 }
 
@@ -110,6 +113,7 @@ fn outgoing(template: TemplateName, context: serde_json::Value) -> Outgoing {
         context,
         attachments: vec![],
         attach_raw: None,
+        ics: None,
     }
 }
 
@@ -200,6 +204,9 @@ fn letters() -> Vec<(TemplateName, serde_json::Value, Option<CaseId>)> {
                     ministry: "IenW".into(),
                     ministry_name: "Ministerie van Infrastructuur en Waterstaat".into(),
                 }],
+                common_position: None,
+                review: false,
+                edited_text: None,
             })
             .unwrap(),
             id,

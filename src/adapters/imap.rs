@@ -505,7 +505,6 @@ impl Worker {
                             .collect();
                         got.sort_by_key(|(u, _)| *u);
                         let _ = reply.send(Ok(got));
-                        crate::driver::failpoint("imap-after-fetch");
                     }
                     Err(e) => {
                         let _ = reply.send(Err(e.clone()));

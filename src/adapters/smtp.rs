@@ -63,6 +63,9 @@ struct Worker {
 enum Failure {
     /// The connection is unusable (network, TLS, protocol, timeout): drop it, try later.
     Connection(String),
+    /// The connection failed at `MAIL FROM`, before any of the message was sent: a kept-open
+    /// connection the server has meanwhile closed. Safe to try again at once.
+    Stale(String),
     /// The server answered 4xx.
     Transient(String),
     /// The server answered 5xx.
@@ -247,11 +250,14 @@ impl Worker {
     async fn send(&mut self, recipients: &[String], bytes: &[u8]) -> Result<SendOutcome, Failure> {
         let reused = self.conn.is_some();
         let mut r = self.attempt(recipients, bytes).await;
-        if reused && matches!(r, Err(Failure::Connection(_))) {
+        if reused && matches!(r, Err(Failure::Stale(_))) {
             if let Some(mut c) = self.conn.take() {
                 c.abort().await;
             }
             r = self.attempt(recipients, bytes).await;
+        }
+        if let Err(Failure::Stale(m)) = r {
+            r = Err(Failure::Connection(m));
         }
         if matches!(r, Err(Failure::Connection(_)))
             && let Some(mut c) = self.conn.take()
@@ -285,11 +291,16 @@ impl Worker {
         }
         match tokio::time::timeout(limit, conn.command(Mail::new(Some(from.clone()), params))).await
         {
-            Err(_) => return Err(t("MAIL FROM")),
+            Err(_) => {
+                return Err(Failure::Stale(format!(
+                    "MAIL FROM: no answer within {limit:?}"
+                )));
+            }
             // Our sender refused: a configuration problem, retried (and reported) by the outbox.
             Ok(Err(e)) => {
                 return Err(match classify("MAIL FROM", e) {
                     Failure::Permanent(m) => Failure::Transient(m),
+                    Failure::Connection(m) => Failure::Stale(m),
                     other => other,
                 });
             }
@@ -309,7 +320,9 @@ impl Worker {
                 Ok(Err(e)) => match classify(&format!("RCPT TO:<{r}>"), e) {
                     Failure::Permanent(m) => refused.push((r.clone(), m)),
                     Failure::Transient(m) => deferred.push(m),
-                    Failure::Connection(m) => return Err(Failure::Connection(m)),
+                    Failure::Connection(m) | Failure::Stale(m) => {
+                        return Err(Failure::Connection(m));
+                    }
                 },
             }
         }
@@ -411,7 +424,7 @@ impl super::Transport for SmtpTransport {
                 debug!(%message_id, outcome = ?o, "SMTP");
                 o
             }
-            Err(Failure::Connection(m)) => {
+            Err(Failure::Connection(m)) | Err(Failure::Stale(m)) => {
                 warn!(%message_id, error = %m, "SMTP connection failed");
                 SendOutcome::Temporary(m)
             }

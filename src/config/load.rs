@@ -19,11 +19,7 @@ use regex::Regex;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
-use super::model::{
-    BodyConfig, CalendarConfig, ClosedDay, Config, Deputy, DeskConfig, Distribution, Intake, Jobs,
-    Lang, LiberationDay, MailboxConfig, Member, Ministry, Period, Periods, Policy, ReminderRule,
-    SecretSource, Secrets, StoreConfig, TransportConfig,
-};
+use super::model::{AgreementRule, BodyConfig, Bundling, CalendarConfig, ClosedDay, Config, Deputy, DeskConfig, Distribution, Intake, Jobs, Lang, MeetingConfig, LiberationDay, Age, Retention, MailboxConfig, Member, Ministry, Period, Periods, Policy, ReminderRule, SecretSource, Secrets, StoreConfig, TransportConfig};
 use crate::core::model::Address;
 
 /// The `imap` mailbox and `smtp` transport sections.
@@ -150,6 +146,9 @@ const TOP_KEYS: &[&str] = &[
     "calendar",
     "policy",
     "jobs",
+    "bundling",
+    "meeting",
+    "retention",
 ];
 const BODY_KEYS: &[&str] = &["name", "tag", "language"];
 const DESK_KEYS: &[&str] = &["address", "name", "staff", "plus_addressing"];
@@ -167,6 +166,7 @@ const CALENDAR_KEYS: &[&str] = &["good_friday", "liberation_day", "closed"];
 const CLOSED_KEYS: &[&str] = &["date", "name"];
 const POLICY_KEYS: &[&str] = &["approval", "max_answers_per_hour", "authserv_id"];
 const JOBS_KEYS: &[&str] = &["daily_digest", "weekly_summary"];
+const BUNDLING_KEYS: &[&str] = &["rule", "share", "conditions_agree", "review"];
 const DISTRIBUTION_KEYS: &[&str] = &["to_deputies"];
 const INTAKE_KEYS: &[&str] = &["allowed_senders", "max_attachment_size"];
 const STORE_KEYS: &[&str] = &["path", "cache_size"];
@@ -224,6 +224,18 @@ const ALL_SECTIONS: &[(&str, &[&str])] = &[
     ("[calendar]", CALENDAR_KEYS),
     ("[policy]", POLICY_KEYS),
     ("[jobs]", JOBS_KEYS),
+    ("[bundling]", BUNDLING_KEYS),
+    ("[meeting]", MEETING_KEYS),
+    ("[retention]", RETENTION_KEYS),
+];
+const RETENTION_KEYS: &[&str] = &["purge_after"];
+const MEETING_KEYS: &[&str] = &[
+    "auto_choose",
+    "list_attendees",
+    "default_duration",
+    "guests",
+    "location",
+    "poll_working_days",
 ];
 
 const MAILBOX_KINDS: &[&str] = &["maildir", "imap"];
@@ -1047,6 +1059,9 @@ fn validate(
     let calendar = parse_calendar(ck, root);
     let policy = parse_policy(ck, root);
     let jobs = parse_jobs(ck, root);
+    let bundling = parse_bundling(ck, root);
+    let meeting = parse_meeting(ck, root);
+    let retention = parse_retention(ck, root);
 
     Some(Config {
         source: source.to_path_buf(),
@@ -1065,6 +1080,134 @@ fn validate(
         calendar: calendar?,
         policy: policy?,
         jobs: jobs?,
+        bundling: bundling?,
+        meeting: meeting?,
+        retention: retention?,
+    })
+}
+
+/// `[retention]`: how long finished cases are kept before `loket purge` may remove them.
+fn parse_retention(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Retention> {
+    let Some(s) = root.table(ck, "retention", "[retention]", false).ok()? else {
+        return Some(Retention::default());
+    };
+    s.check_keys(ck, RETENTION_KEYS);
+    let age = s.opt(ck, "purge_after", "purge_after = \"7y\"", parse_age);
+    Some(Retention {
+        purge_after: age.ok()?.map(|g| g.value),
+    })
+}
+
+/// `7y`, `7 years`, `7 jaar`, `18 months`, `18 maanden`, `30d`, `30 days`, `30 dagen`.
+fn parse_age(v: &str) -> Result<Age, String> {
+    let help = "write a number of years, months or days, e.g. \"7y\", \"18 months\" or \"90d\"";
+    let t = v.trim().to_lowercase();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: u32 = n
+        .parse()
+        .map_err(|_| format!("`{v}` is not an age; {help}"))?;
+    if n == 0 {
+        return Err(format!("`{v}` is zero; {help}"));
+    }
+    match unit.trim() {
+        "y" | "year" | "years" | "jaar" | "j" => Ok(Age::Years(n)),
+        "mo" | "month" | "months" | "maand" | "maanden" => Ok(Age::Months(n)),
+        "d" | "day" | "days" | "dag" | "dagen" => Ok(Age::Days(n)),
+        other => Err(format!("`{other}` in `{v}` is not a unit; {help}")),
+    }
+}
+
+/// `[meeting]`: the slot poll and the invitations.
+fn parse_meeting(ck: &mut Checker, root: &Section<'_, '_>) -> Option<MeetingConfig> {
+    let d = MeetingConfig::default();
+    let Some(s) = root.table(ck, "meeting", "[meeting]", false).ok()? else {
+        return Some(d);
+    };
+    s.check_keys(ck, MEETING_KEYS);
+    let auto = s.bool_or(ck, "auto_choose", d.auto_choose);
+    let list = s.bool_or(ck, "list_attendees", d.list_attendees);
+    let duration = s.opt_or(
+        ck,
+        "default_duration",
+        "default_duration = \"2h\"",
+        d.default_duration,
+        |v| {
+            let std = check_duration(v)?;
+            if std < std::time::Duration::from_secs(15 * 60)
+                || std > std::time::Duration::from_secs(24 * 3600)
+            {
+                return Err(format!(
+                    "`{v}` is not a meeting length; write 15 minutes to 24 hours, e.g. \"2h\" or \"90min\""
+                ));
+            }
+            chrono::Duration::from_std(std).map_err(|e| e.to_string())
+        },
+    );
+    let location = s.opt(
+        ck,
+        "location",
+        "location = \"Turfmarkt 147, Den Haag, zaal 3\"",
+        check_name,
+    );
+    let example = "guests = [\"Beleid VenJ <beleid@minjenv.nl>\"]";
+    let guests = match s.array(ck, "guests", example, false) {
+        Ok(None) => Some(Vec::new()),
+        Ok(Some(arr)) => {
+            let path = s.key("guests");
+            let items = string_items(ck, arr.value, &path, example);
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, g)| {
+                    let g = g?;
+                    let text = g.value.trim();
+                    let (name, email) = match text.rsplit_once('<') {
+                        Some((n, e)) => (n.trim().trim_matches('"').trim(), e.trim_end_matches('>').trim()),
+                        None => ("", text),
+                    };
+                    match check_email(email) {
+                        Ok(()) => Some(Address::new(name, email)),
+                        Err(msg) => {
+                            ck.error(g.span, &format!("{path}[{i}]"), msg);
+                            None
+                        }
+                    }
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect::<Option<Vec<_>>>()
+        }
+        Err(()) => None,
+    };
+    let days = match s.get("poll_working_days") {
+        None => Some(d.poll_working_days),
+        Some(v) => match v.get_ref() {
+            DeValue::Integer(i) => match i.as_str().parse::<u32>() {
+                Ok(n) if (1..=30).contains(&n) => Some(n),
+                _ => {
+                    let msg = "must be a whole number of working days from 1 to 30, e.g. poll_working_days = 3";
+                    ck.error(v.span(), &s.key("poll_working_days"), msg);
+                    None
+                }
+            },
+            other => {
+                let msg = format!(
+                    "must be a whole number without quotes, not {}; write e.g. poll_working_days = 3",
+                    a_type(other)
+                );
+                ck.error(v.span(), &s.key("poll_working_days"), msg);
+                None
+            }
+        },
+    };
+    Some(MeetingConfig {
+        auto_choose: auto?,
+        list_attendees: list?,
+        default_duration: duration?,
+        guests: guests?,
+        location: location.ok()?.map(|g| g.value),
+        poll_working_days: days?,
     })
 }
 
@@ -1576,6 +1719,65 @@ fn check_cron(v: &str) -> Result<String, String> {
                 "`{v}` is not a cron expression ({e}); write seconds, minutes, hours, day of month, month and day of week, e.g. \"0 0 8 * * Mon-Fri\""
             )
         })
+}
+
+fn parse_bundling(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Bundling> {
+    let d = Bundling::default();
+    let Some(s) = root.table(ck, "bundling", "[bundling]", false).ok()? else {
+        return Some(d);
+    };
+    s.check_keys(ck, BUNDLING_KEYS);
+    let rule = s.opt_or(ck, "rule", "rule = \"unanimous\"", "unanimous", |v| {
+        match v.trim() {
+            "unanimous" => Ok("unanimous"),
+            "share" => Ok("share"),
+            _ => Err(format!(
+                "`{v}` is not a rule; write \"unanimous\" (everyone who answered agrees) or \"share\" (with share = 75: that percentage agrees and nobody objects)"
+            )),
+        }
+    });
+    let share = match s.get("share") {
+        None => Some(None),
+        Some(v) => match v.get_ref() {
+            DeValue::Integer(i) => match i.as_str().parse::<u32>() {
+                Ok(n) if (50..=100).contains(&n) => Some(Some((n, v.span()))),
+                _ => {
+                    let msg = "must be a percentage from 50 to 100, e.g. share = 75";
+                    ck.error(v.span(), &s.key("share"), msg);
+                    None
+                }
+            },
+            other => {
+                let msg = format!(
+                    "must be a whole number without quotes, not {}; write e.g. share = 75",
+                    a_type(other)
+                );
+                ck.error(v.span(), &s.key("share"), msg);
+                None
+            }
+        },
+    };
+    let conditions = s.bool_or(ck, "conditions_agree", d.conditions_agree);
+    let review = s.bool_or(ck, "review", d.review);
+    let rule = match (rule?, share?) {
+        ("share", Some((n, _))) => AgreementRule::Share(n),
+        ("share", None) => {
+            let msg = "rule = \"share\" needs share = <percentage>, e.g. share = 75";
+            ck.error(s.span.clone(), &s.key("share"), msg);
+            return None;
+        }
+        (_, Some((_, span))) => {
+            let msg = "share only applies with rule = \"share\"; remove it or set the rule";
+            ck.error(span, &s.key("share"), msg);
+            return None;
+        }
+        _ => AgreementRule::Unanimous,
+    };
+    Some(Bundling {
+        rule,
+        conditions_agree: conditions?,
+        review: review?,
+    })
 }
 
 fn parse_jobs(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Jobs> {

@@ -49,6 +49,9 @@ pub struct Config {
     pub calendar: CalendarConfig,
     pub policy: Policy,
     pub jobs: Jobs,
+    pub bundling: Bundling,
+    pub meeting: MeetingConfig,
+    pub retention: Retention,
 }
 
 #[derive(Clone, Debug)]
@@ -187,6 +190,80 @@ impl Default for Policy {
     }
 }
 
+/// When the views count as one common position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgreementRule {
+    /// Every member who answered with a position gives the same one.
+    Unanimous,
+    /// At least this percentage of the answers with a position agree, and nobody takes
+    /// the opposite position.
+    Share(u32),
+}
+
+/// How views are bundled into one answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bundling {
+    pub rule: AgreementRule,
+    /// "Advisable" and "advisable under conditions" count as agreeing (the common position
+    /// is then "under conditions").
+    pub conditions_agree: bool,
+    /// The desk gets the draft bundle first and sends it with `verzenden`/`send`.
+    pub review: bool,
+}
+
+impl Default for Bundling {
+    fn default() -> Self {
+        Bundling {
+            rule: AgreementRule::Unanimous,
+            conditions_agree: true,
+            review: false,
+        }
+    }
+}
+
+/// How long finished cases are kept (`[retention]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// `loket purge` may remove finished cases whose last activity is at least this old;
+    /// `None`: purging is off.
+    pub purge_after: Option<Age>,
+}
+
+/// A calendar age: a number of years, months or days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Age {
+    Years(u32),
+    Months(u32),
+    Days(u32),
+}
+
+impl Age {
+    /// The day `self` before `day`.
+    pub fn before(self, day: chrono::NaiveDate) -> chrono::NaiveDate {
+        match self {
+            Age::Years(n) => day
+                .checked_sub_months(chrono::Months::new(n.saturating_mul(12)))
+                .unwrap_or(chrono::NaiveDate::MIN),
+            Age::Months(n) => day
+                .checked_sub_months(chrono::Months::new(n))
+                .unwrap_or(chrono::NaiveDate::MIN),
+            Age::Days(n) => day
+                .checked_sub_days(chrono::Days::new(u64::from(n)))
+                .unwrap_or(chrono::NaiveDate::MIN),
+        }
+    }
+}
+
+impl std::fmt::Display for Age {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Age::Years(n) => write!(f, "{n} year(s)"),
+            Age::Months(n) => write!(f, "{n} month(s)"),
+            Age::Days(n) => write!(f, "{n} day(s)"),
+        }
+    }
+}
+
 /// Periodic jobs (cron expressions with a seconds field, in the body's time zone).
 #[derive(Clone, Debug, Default)]
 pub struct Jobs {
@@ -194,6 +271,38 @@ pub struct Jobs {
     pub daily_digest: Option<String>,
     /// Weekly summary to the desk.
     pub weekly_summary: Option<String>,
+}
+
+/// Deliberation meetings: the slot poll and the invitations (`[meeting]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeetingConfig {
+    /// Choose the slot without the desk when every seat has answered or the poll closes:
+    /// most yes, then most yes-or-maybe, then the earliest.
+    pub auto_choose: bool,
+    /// Every invitation lists all attendees; otherwise each shows only its own recipient.
+    pub list_attendees: bool,
+    /// Length of a slot written with a start time only.
+    pub default_duration: chrono::Duration,
+    /// Also invited to every meeting (e.g. policy colleagues, the chair's secretary).
+    pub guests: Vec<Address>,
+    /// Place of the meeting when the desk names none.
+    pub location: Option<String>,
+    /// The poll closes this many working days after it went out (at the deadline time),
+    /// or at the first slot if that is earlier.
+    pub poll_working_days: u32,
+}
+
+impl Default for MeetingConfig {
+    fn default() -> Self {
+        MeetingConfig {
+            auto_choose: false,
+            list_attendees: true,
+            default_duration: chrono::Duration::hours(2),
+            guests: Vec::new(),
+            location: None,
+            poll_working_days: 3,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

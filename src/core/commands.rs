@@ -18,8 +18,14 @@ pub enum DeskCommand {
     /// `None`: the extension could not be read.
     Extend(Option<Extension>),
     Bundle,
+    Send,
+    /// `overleg`/`meeting`: slots on the following lines (a poll), or the status.
     Meeting,
     Choose(Option<u32>),
+    /// `verplaatsen`/`reschedule`: a new slot and/or `Locatie:` on the following lines.
+    MoveMeeting,
+    /// `annuleren`/`cancel`: the meeting (or its poll) is off.
+    CancelMeeting,
     Close,
     Status,
 }
@@ -28,6 +34,7 @@ pub fn status_word(s: CaseStatus) -> &'static str {
     match s {
         CaseStatus::AwaitingApproval => "awaiting approval",
         CaseStatus::Open => "open",
+        CaseStatus::InReview => "in review",
         CaseStatus::Bundled => "bundled",
         CaseStatus::Closed => "closed",
     }
@@ -57,10 +64,28 @@ pub fn parse_command(line: &str, today: NaiveDate) -> Option<DeskCommand> {
             DeskCommand::Approve
         }
         "bundelen" | "bundel" | "bundle" if rest.is_empty() => DeskCommand::Bundle,
+        "verzenden" | "verzend" | "versturen" | "send" if rest.is_empty() => DeskCommand::Send,
         "sluiten" | "sluit" | "close" if rest.is_empty() => DeskCommand::Close,
         "status" if rest.is_empty() => DeskCommand::Status,
         "overleg" | "meeting" => DeskCommand::Meeting,
-        "kies" | "choose" => DeskCommand::Choose(rest.parse().ok()),
+        "kies" | "choose" => DeskCommand::Choose(
+            rest.trim_start_matches(|c: char| !c.is_ascii_digit())
+                .trim_end_matches(|c: char| !c.is_ascii_digit())
+                .parse()
+                .ok()
+                .filter(|_| rest.chars().filter(char::is_ascii_digit).count() <= 2),
+        ),
+        "verplaatsen" | "verplaats" | "verzetten" | "verzet" | "reschedule" | "move" => {
+            DeskCommand::MoveMeeting
+        }
+        "annuleren" | "annuleer" | "afzeggen" | "cancel"
+            if matches!(
+                rest,
+                "" | "overleg" | "het overleg" | "meeting" | "the meeting"
+            ) =>
+        {
+            DeskCommand::CancelMeeting
+        }
         "verlengen" | "verleng" | "extend" => DeskCommand::Extend(parse_extension(rest, today)),
         _ => return None,
     })
@@ -146,6 +171,15 @@ impl Core<'_> {
                 }
                 self.bundle(case, BundleReason::DeskRequest, now, out);
             }
+            Command::Send { .. } => {
+                let Some(draft) = case.draft.clone() else {
+                    return Err(CommandProblem::WrongState);
+                };
+                if case.status != CaseStatus::InReview {
+                    return Err(CommandProblem::WrongState);
+                }
+                self.send_bundle(case, draft.reason, draft.edited_text, now, out);
+            }
             Command::Close { .. } => {
                 if case.status == CaseStatus::Closed {
                     return Err(CommandProblem::WrongState);
@@ -153,6 +187,13 @@ impl Core<'_> {
                 case.status = CaseStatus::Closed;
                 case.reminders_at.clear();
                 out.journal(now, Some(case.id), JournalEvent::Closed);
+            }
+            Command::ProposeMeeting { .. }
+            | Command::ChooseSlot { .. }
+            | Command::MoveMeeting { .. }
+            | Command::CancelMeeting { .. } => {
+                self.meeting_command(case, cmd, by, now, out)
+                    .map_err(|_| CommandProblem::WrongState)?;
             }
         }
         out.journal(
@@ -198,6 +239,31 @@ impl Core<'_> {
             .unwrap_or("");
         let cmd = parse_command(line, today);
         let case_id = self.desk_mail_case(mail);
+        // A reply to a draft bundle that is not a command: the desk's own text for it.
+        if cmd.is_none()
+            && let Some(case) = state.cases.values_mut().find(|c| {
+                c.status == CaseStatus::InReview
+                    && c.draft
+                        .as_ref()
+                        .is_some_and(|d| mail.thread_ids().any(|t| t == d.message_id))
+            })
+        {
+            let id = case.id;
+            if let Some(d) = case.draft.as_mut() {
+                d.edited_text = Some(mail.reply_text.trim().to_string());
+            }
+            out.journal(
+                now,
+                Some(id),
+                JournalEvent::DraftEdited {
+                    by: from.email.clone(),
+                },
+            );
+            out.push(Action::SaveCase(Box::new(case.clone())));
+            let ok = Ok((CommandOutcome::DraftReplaced, None));
+            self.reply_to_command(state, mail, from, line, ok, Some(id), now, out);
+            return true;
+        }
         let (Some(cmd), Some(id)) = (cmd.clone(), case_id) else {
             if cmd.is_none() && case_id.is_none() {
                 return false;
@@ -213,6 +279,7 @@ impl Core<'_> {
         let command = match cmd {
             DeskCommand::Approve => Some(Command::Approve { case: id }),
             DeskCommand::Bundle => Some(Command::Bundle { case: id }),
+            DeskCommand::Send => Some(Command::Send { case: id }),
             DeskCommand::Close => Some(Command::Close { case: id }),
             DeskCommand::Extend(Some(to)) => Some(Command::Extend { case: id, to }),
             DeskCommand::Extend(None) => {
@@ -220,9 +287,11 @@ impl Core<'_> {
                 self.reply_to_command(state, mail, from, line, r, Some(id), now, out);
                 return true;
             }
-            DeskCommand::Meeting | DeskCommand::Choose(_) => {
-                let r = Err(CommandProblem::NotAvailable);
-                self.reply_to_command(state, mail, from, line, r, Some(id), now, out);
+            DeskCommand::Meeting
+            | DeskCommand::Choose(_)
+            | DeskCommand::MoveMeeting
+            | DeskCommand::CancelMeeting => {
+                self.on_meeting_command(state, mail, from, &cmd, id, line, now, out);
                 return true;
             }
             DeskCommand::Status => None,
@@ -235,7 +304,13 @@ impl Core<'_> {
                     Command::Approve { .. } => CommandOutcome::Approved,
                     Command::Extend { .. } => CommandOutcome::Extended,
                     Command::Bundle { .. } => CommandOutcome::Bundled,
+                    Command::Send { .. } => CommandOutcome::Sent,
                     Command::Close { .. } => CommandOutcome::Closed,
+                    // Meeting commands are answered by the meeting code above.
+                    Command::ProposeMeeting { .. }
+                    | Command::ChooseSlot { .. }
+                    | Command::MoveMeeting { .. }
+                    | Command::CancelMeeting { .. } => CommandOutcome::Status,
                 };
                 self.execute(state, c, &from.email, now, out)
                     .map(|prev| (outcome, prev))
@@ -310,6 +385,7 @@ impl Core<'_> {
             context: to_context(&letter),
             attachments: vec![],
             attach_raw: None,
+            ics: None,
         };
         self.answer(state, o, now, out);
     }

@@ -283,6 +283,7 @@ impl Core<'_> {
                 context: to_context(&letter),
                 attachments: vec![],
                 attach_raw: None,
+                ics: None,
             },
             now,
             out,
@@ -355,6 +356,8 @@ impl Core<'_> {
             attachments: pending.attachments.clone(),
             seats,
             bundled_at: None,
+            draft: None,
+            meeting: None,
         };
         out.journal(
             now,
@@ -387,6 +390,7 @@ impl Core<'_> {
                 context: to_context(&letter),
                 attachments: vec![],
                 attach_raw: None,
+                ics: None,
             },
             now,
             out,

@@ -70,6 +70,7 @@ impl Core<'_> {
                 context: to_context(&letter),
                 attachments: vec![],
                 attach_raw: None,
+                ics: None,
             });
         }
     }
@@ -190,6 +191,7 @@ impl Core<'_> {
             context: to_context(&letter),
             attachments: vec![],
             attach_raw: None,
+            ics: None,
         });
     }
 }

@@ -114,7 +114,7 @@ pub struct MissingSeat {
 }
 
 /// Why a bundle went out.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum BundleReason {
     /// Every seat answered.
@@ -132,6 +132,13 @@ pub struct BundleLetter {
     pub reason: BundleReason,
     pub views: Vec<ViewInfo>,
     pub missing: Vec<MissingSeat>,
+    /// The common position, when the views agree by the configured rule; `None`: the
+    /// positions are given side by side.
+    pub common_position: Option<Position>,
+    /// This is the draft for the desk's review, not the letter to the submitter.
+    pub review: bool,
+    /// The desk's own text, which replaces the generated letter.
+    pub edited_text: Option<String>,
 }
 
 /// `quarantine`: to the desk staff; the original is attached.
@@ -217,6 +224,10 @@ pub struct SeatStatus {
 #[serde(rename_all = "snake_case")]
 pub enum CommandOutcome {
     Approved,
+    /// The reviewed bundle went to the submitter.
+    Sent,
+    /// The desk's text replaced the draft bundle.
+    DraftReplaced,
     Extended,
     Bundled,
     Closed,
@@ -283,4 +294,219 @@ pub struct DigestLetter {
     pub pending_forms: usize,
     /// Cases bundled or closed in the last week (weekly summary).
     pub finished_last_week: Vec<CaseInfo>,
+}
+
+// ---- Meetings (issue 7) -----------------------------------------------------------------
+
+/// A candidate slot as letters show it, with the poll's counts so far.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SlotInfo {
+    /// Numbered from 1, as members answer.
+    pub number: u32,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub yes: usize,
+    pub maybe: usize,
+    pub no: usize,
+    /// The slot the automatic rule would choose now (most yes, most yes-or-maybe, earliest).
+    pub best: bool,
+}
+
+/// A meeting as letters show it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MeetingInfo {
+    pub uid: String,
+    /// `polling`, `invited` or `cancelled`.
+    pub state: MeetingState,
+    pub slots: Vec<SlotInfo>,
+    pub location: Option<String>,
+    /// When the meeting takes place, once set.
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    /// The slot chosen from the poll, if the time is one of them.
+    pub chosen: Option<u32>,
+    pub sequence: u32,
+    pub poll_closes_at: Option<Timestamp>,
+    /// Agenda items, in order.
+    pub agenda: Vec<String>,
+    /// Seats that answered the poll, of all seats.
+    pub answered: usize,
+    pub seats: usize,
+}
+
+/// One seat's row in the availability table.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AvailabilityRow {
+    pub member_name: String,
+    pub ministry: String,
+    pub answered: bool,
+    pub by_deputy: bool,
+    /// Per slot in order: `yes`, `maybe` or `no`; empty when the seat did not answer.
+    pub answers: Vec<Availability>,
+}
+
+/// One attendee and their answer to the invitation.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RsvpRow {
+    pub name: String,
+    pub email: String,
+    pub kind: AttendeeKind,
+    pub required: bool,
+    /// iCalendar PARTSTAT, uppercase: `NEEDS-ACTION`, `ACCEPTED`, `DECLINED`, `TENTATIVE`...
+    pub partstat: String,
+}
+
+/// `meeting_poll`: to a member or deputy: the numbered slots and how to answer.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MeetingPollLetter {
+    pub case: CaseInfo,
+    pub recipient: Recipient,
+    pub meeting: MeetingInfo,
+    /// This list replaces an earlier one; earlier answers no longer count.
+    pub revised: bool,
+}
+
+/// What became of a poll answer.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PollReplyOutcome {
+    /// Read and counted; `answers` shows how.
+    Recorded,
+    /// Not readable; the letter says how to answer.
+    Unreadable,
+    /// The poll is over (a time was chosen, or the meeting cancelled); kept, not counted.
+    Closed,
+}
+
+/// A slot with one seat's answer.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SlotAnswerInfo {
+    pub number: u32,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub answer: Availability,
+}
+
+/// `meeting_poll_reply`: to the member or deputy who answered a poll.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MeetingPollReplyLetter {
+    pub case: CaseInfo,
+    pub recipient: Recipient,
+    pub outcome: PollReplyOutcome,
+    /// What loket read, per slot (`recorded`).
+    pub answers: Vec<SlotAnswerInfo>,
+    /// Option numbers in the reply that are no slot.
+    pub unknown_numbers: Vec<u32>,
+    /// The reply answers an earlier list of slots, since replaced.
+    pub earlier_list: bool,
+    pub meeting: MeetingInfo,
+}
+
+/// `meeting_invite`: to an attendee, with the iCalendar REQUEST.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MeetingInviteLetter {
+    pub case: CaseInfo,
+    pub recipient_name: String,
+    pub recipient_kind: AttendeeKind,
+    pub meeting: MeetingInfo,
+    /// A change of an invitation sent before (time or place).
+    pub update: bool,
+    /// The time and place before the change.
+    pub previous: Option<Slot>,
+    pub previous_location: Option<String>,
+    /// Everyone invited (empty when the configuration does not list attendees).
+    pub attendees: Vec<RsvpRow>,
+}
+
+/// `meeting_cancel`: to an attendee (with the iCalendar CANCEL), or to a polled member.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MeetingCancelLetter {
+    pub case: CaseInfo,
+    pub recipient_name: String,
+    pub meeting: MeetingInfo,
+    /// Only the poll is withdrawn: no invitation had gone out.
+    pub poll_only: bool,
+}
+
+/// What a `meeting_status` letter to the desk is about.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingEvent {
+    /// The poll went out (answer to `overleg` with slots).
+    Proposed,
+    /// The availability so far (answer to `overleg` without slots).
+    Status,
+    /// A slot was chosen and the invitations went out.
+    Chosen,
+    /// The time or place changed; updated invitations went out.
+    Rescheduled,
+    /// The meeting (or the poll) was cancelled.
+    Cancelled,
+    /// Every seat answered the poll; the desk chooses.
+    PollComplete,
+    /// The poll closed; the desk chooses.
+    PollClosed,
+    /// The automatic choice found no slot (nobody answered, or every slot has passed).
+    NoSlot,
+    /// A meeting command that was not carried out; see `problem`.
+    Rejected,
+    /// An attendee answered the invitation.
+    Rsvp,
+    /// An attendee proposed another time (iTIP COUNTER).
+    Counter,
+    /// Another calendar message (REFRESH, DECLINECOUNTER, unreadable).
+    CalendarMessage,
+    /// A calendar reply for a meeting loket does not know.
+    UnknownMeeting,
+    /// A calendar reply from someone who is not invited.
+    NotAttendee,
+    /// An answer to an earlier version of the invitation.
+    StaleReply,
+    /// A poll answer after the poll was over.
+    LateAnswer,
+    /// A written reply to a poll or invitation that is not a poll answer.
+    MeetingMessage,
+}
+
+/// Why a meeting command was not carried out.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingProblem {
+    /// `overleg` (or `verplaatsen`) without a slot loket can read.
+    NoSlots,
+    /// Some slot lines could not be read; `details` lists them.
+    BadSlots,
+    /// A slot lies in the past.
+    SlotInPast,
+    /// There is no meeting on this case (or it was cancelled).
+    NoMeeting,
+    /// `kies N` with a number that is not a slot.
+    NoSuchSlot,
+    /// A time is set already: move it (`verplaatsen`) or cancel it (`annuleren`) first.
+    AlreadyPlanned,
+    /// The command needs a case, and the mail names none.
+    NoCase,
+    /// The case named does not exist.
+    NoSuchCase,
+}
+
+/// `meeting_status`: to the desk staff.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MeetingStatusLetter {
+    pub event: MeetingEvent,
+    /// The command line as written, when this answers a command.
+    pub command: Option<String>,
+    pub problem: Option<MeetingProblem>,
+    /// Extra facts in words (unreadable lines, who answered, the reply's text...).
+    pub details: Vec<String>,
+    pub case: Option<CaseInfo>,
+    pub meeting: Option<MeetingInfo>,
+    pub availability: Vec<AvailabilityRow>,
+    pub rsvps: Vec<RsvpRow>,
+    /// The mail this is about (empty for commands and the clock).
+    pub from: String,
+    pub subject: String,
+    pub raw_id: RawId,
+    /// The time an attendee proposed (COUNTER).
+    pub proposed: Option<Slot>,
 }

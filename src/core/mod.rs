@@ -59,8 +59,28 @@ pub enum Command {
     Extend { case: CaseId, to: Extension },
     /// Bundle the case now with the views that are in.
     Bundle { case: CaseId },
+    /// Send the reviewed draft bundle to the submitter.
+    Send { case: CaseId },
     /// Close the case; no more reminders or bundles.
     Close { case: CaseId },
+    /// Poll the members on candidate slots for a meeting (a new list while polling).
+    ProposeMeeting {
+        case: CaseId,
+        slots: Vec<Slot>,
+        location: Option<String>,
+        /// Agenda items; empty: the standard agenda.
+        agenda: Vec<String>,
+    },
+    /// Set the meeting at slot N (from 1) of the poll and send the invitations.
+    ChooseSlot { case: CaseId, slot: u32 },
+    /// Set or move the meeting to this time (and place); updated invitations go out.
+    MoveMeeting {
+        case: CaseId,
+        to: Slot,
+        location: Option<String>,
+    },
+    /// Cancel the meeting (or withdraw the poll).
+    CancelMeeting { case: CaseId },
 }
 
 /// How a deadline is extended.
@@ -126,6 +146,7 @@ mod collect;
 pub mod commands;
 mod intake;
 mod jobs;
+pub mod meeting;
 mod rounds;
 
 use letters::*;
@@ -204,10 +225,8 @@ impl Core<'_> {
                 out.journal(now, None, ignored(&mail, &from_text, "read receipt"));
                 return;
             }
-            MailKind::CalendarReply => {
-                out.journal(now, None, ignored(&mail, &from_text, "calendar reply"));
-                return;
-            }
+            // Calendar replies go to the meeting code below, after the sender check.
+            MailKind::CalendarReply => {}
         }
         // 4. A sender the receiving server could not vouch for never acts.
         if let SenderAuth::Fail(why) = &auth
@@ -222,8 +241,16 @@ impl Core<'_> {
             return;
         }
         self.attention(&mail, now, out);
+        // 4b. An answer to a meeting invitation (iTIP REPLY, COUNTER, ...).
+        if self.on_calendar_mail(state, &mail, &from, now, out) {
+            return;
+        }
         // 5. A command from the desk staff.
         if self.config.is_staff(&from.email) && self.on_desk_mail(state, &mail, &from, now, out) {
+            return;
+        }
+        // 6a. A reply to a meeting poll or invitation: never a view.
+        if self.on_meeting_reply(state, &mail, &from, now, out) {
             return;
         }
         // 6. A reply to a member's personal message (token), or with a case tag.
@@ -245,11 +272,13 @@ impl Core<'_> {
             let Some(case) = state.cases.get_mut(&id) else {
                 continue;
             };
-            if case.deadline <= now {
+            let open = case.status == CaseStatus::Open;
+            if open && case.deadline <= now {
                 self.bundle(case, BundleReason::DeadlinePassed, now, out);
-            } else if case.reminders_at.first().is_some_and(|t| *t <= now) {
+            } else if open && case.reminders_at.first().is_some_and(|t| *t <= now) {
                 self.remind_when_office_open(case, now, out);
             }
+            self.meeting_tick(case, now, out);
             out.push(Action::SaveCase(Box::new(case.clone())));
             if let Some(t) = case_wakeup(case) {
                 out.push(Action::WakeAt(t));
@@ -315,6 +344,7 @@ impl Core<'_> {
             context: to_context(&letter),
             attachments: vec![],
             attach_raw: None,
+            ics: None,
         });
     }
 
@@ -339,7 +369,14 @@ impl Core<'_> {
             Command::Extend { .. } | Command::Bundle { .. } if status != CaseStatus::Open => {
                 wrong("only an open case can be extended or bundled")
             }
+            Command::Send { .. } if status != CaseStatus::InReview => {
+                wrong("only a draft bundle under review can be sent")
+            }
             Command::Close { .. } if status == CaseStatus::Closed => wrong("nothing to do"),
+            Command::ProposeMeeting { .. }
+            | Command::ChooseSlot { .. }
+            | Command::MoveMeeting { .. }
+            | Command::CancelMeeting { .. } => meeting::check(case, cmd),
             _ => Ok(()),
         }
     }
@@ -421,6 +458,7 @@ impl Core<'_> {
             context: to_context(&letter),
             attachments: vec![],
             attach_raw: Some(mail.raw_id),
+            ics: None,
         });
     }
 
@@ -471,6 +509,7 @@ impl Core<'_> {
             context: to_context(&letter),
             attachments: vec![],
             attach_raw: Some(mail.raw_id),
+            ics: None,
         });
     }
 
@@ -554,15 +593,18 @@ impl Core<'_> {
     }
 }
 
-/// When a case next needs the clock: its next reminder or its deadline, while it is open.
+/// When a case next needs the clock: its next reminder or its deadline while it is open,
+/// and the closing of a meeting poll.
 fn case_wakeup(case: &Case) -> Option<Timestamp> {
+    let meeting = meeting::wakeup(case);
     if case.status != CaseStatus::Open {
-        return None;
+        return meeting;
     }
-    Some(match case.reminders_at.first() {
+    let round = match case.reminders_at.first() {
         Some(r) if *r < case.deadline => *r,
         _ => case.deadline,
-    })
+    };
+    Some(meeting.map_or(round, |m| m.min(round)))
 }
 
 fn ignored(mail: &InboundMail, from: &str, reason: &str) -> JournalEvent {
@@ -588,7 +630,12 @@ impl Command {
             Command::Approve { case }
             | Command::Extend { case, .. }
             | Command::Bundle { case }
-            | Command::Close { case } => *case,
+            | Command::Send { case }
+            | Command::Close { case }
+            | Command::ProposeMeeting { case, .. }
+            | Command::ChooseSlot { case, .. }
+            | Command::MoveMeeting { case, .. }
+            | Command::CancelMeeting { case } => *case,
         }
     }
 }

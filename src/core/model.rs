@@ -365,6 +365,8 @@ pub enum CaseStatus {
     AwaitingApproval,
     /// Distributed; views being collected.
     Open,
+    /// The draft bundle is with the desk for review (policy `bundling.review`).
+    InReview,
     /// The bundle went to the submitter.
     Bundled,
     Closed,
@@ -459,6 +461,23 @@ pub struct Case {
     pub attachments: Vec<CaseAttachment>,
     pub seats: Vec<Seat>,
     pub bundled_at: Option<Timestamp>,
+    /// The draft bundle the desk is reviewing.
+    #[serde(default)]
+    pub draft: Option<Draft>,
+    /// The deliberation meeting about the case, if one was proposed (issue 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<Meeting>,
+}
+
+/// A bundle waiting for the desk's review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub reason: super::letters::BundleReason,
+    /// Message-ID of the draft sent to the desk; an edited text answers it.
+    pub message_id: String,
+    pub drafted_at: Timestamp,
+    /// Text from the desk that replaces the generated letter.
+    pub edited_text: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -532,6 +551,16 @@ pub enum TemplateName {
     CommandReply,
     /// To desk staff: the daily digest or weekly summary.
     Digest,
+    /// To a member or deputy: candidate times for a meeting, numbered, to answer.
+    MeetingPoll,
+    /// To a member or deputy who answered a poll: what loket read, or how to answer.
+    MeetingPollReply,
+    /// To every attendee: the invitation (iTIP REQUEST), first or updated.
+    MeetingInvite,
+    /// To every attendee: the meeting is cancelled (iTIP CANCEL), or the poll withdrawn.
+    MeetingCancel,
+    /// To desk staff: the availability table, a meeting command's result, RSVPs.
+    MeetingStatus,
 }
 
 impl TemplateName {
@@ -548,6 +577,11 @@ impl TemplateName {
             TemplateName::Extension => "extension",
             TemplateName::CommandReply => "command_reply",
             TemplateName::Digest => "digest",
+            TemplateName::MeetingPoll => "meeting_poll",
+            TemplateName::MeetingPollReply => "meeting_poll_reply",
+            TemplateName::MeetingInvite => "meeting_invite",
+            TemplateName::MeetingCancel => "meeting_cancel",
+            TemplateName::MeetingStatus => "meeting_status",
         }
     }
 }
@@ -582,6 +616,18 @@ pub struct Outgoing {
     pub attachments: Vec<AttachmentRef>,
     /// Also attach the original raw message (quarantine notices).
     pub attach_raw: Option<RawId>,
+    /// A calendar part (iTIP): the message is then sent as an invitation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ics: Option<IcsPart>,
+}
+
+/// The iCalendar object of an invitation or cancellation, ready to send.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcsPart {
+    /// The iTIP method, uppercase: `REQUEST` or `CANCEL`.
+    pub method: String,
+    /// The VCALENDAR text, CRLF line endings.
+    pub content: String,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -687,4 +733,173 @@ pub enum JournalEvent {
     DigestSent {
         kind: String,
     },
+    BundleDrafted,
+    DraftEdited {
+        by: String,
+    },
+    /// Candidate slots went to the members (a new poll, or a new list for the same meeting).
+    MeetingProposed {
+        uid: String,
+        round: u32,
+        slots: Vec<Slot>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        location: Option<String>,
+        by: String,
+    },
+    /// A seat's availability, as read from a reply.
+    PollAnswered {
+        raw_id: RawId,
+        member: String,
+        by: Person,
+        answers: Vec<Availability>,
+        /// Arrived after the poll was closed; kept but not counted.
+        #[serde(default)]
+        late: bool,
+    },
+    /// A reply to a poll that loket could not read; the sender was told how to answer.
+    PollAnswerUnreadable {
+        raw_id: RawId,
+        from: String,
+    },
+    /// The meeting time was set (chosen from the poll, or moved) and invitations sent.
+    MeetingScheduled {
+        uid: String,
+        start: Timestamp,
+        end: Timestamp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        location: Option<String>,
+        sequence: u32,
+        /// The slot number chosen from the poll, if it was one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        slot: Option<u32>,
+        by: String,
+    },
+    MeetingCancelled {
+        uid: String,
+        sequence: u32,
+        by: String,
+    },
+    /// An attendee's answer to the invitation (iTIP REPLY, or an Outlook response mail).
+    RsvpRecorded {
+        raw_id: RawId,
+        attendee: String,
+        partstat: String,
+    },
+    /// A calendar message loket did not record (unknown meeting, not an attendee, a
+    /// counter-proposal, an outdated reply); the desk was told.
+    CalendarMessageForDesk {
+        raw_id: RawId,
+        from: String,
+        method: String,
+        reason: String,
+    },
+}
+
+// ---------------------------------------------------------------------------------------
+// Meetings (issue 7).
+
+/// A period of time: a candidate slot, or the meeting's time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Slot {
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+/// Where a meeting stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingState {
+    /// The members were asked which slots they can make.
+    Polling,
+    /// A time is set and the invitations went out.
+    Invited,
+    Cancelled,
+}
+
+/// A seat's answer for one slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    Yes,
+    Maybe,
+    No,
+}
+
+/// One seat's poll answer: the latest reply from the member or the deputy counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollAnswer {
+    pub by: Person,
+    pub from: String,
+    pub at: Timestamp,
+    pub raw_id: RawId,
+    /// One entry per slot, in slot order; slots the reply did not mention are `No`.
+    pub answers: Vec<Availability>,
+}
+
+/// What an attendee is to the case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttendeeKind {
+    Member,
+    Deputy,
+    Submitter,
+    Guest,
+}
+
+/// Someone invited to the meeting, with their answer (iCalendar PARTSTAT).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingAttendee {
+    pub address: Address,
+    pub kind: AttendeeKind,
+    /// The seat (member id) for members and deputies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_id: Option<String>,
+    /// REQ-PARTICIPANT (true) or OPT-PARTICIPANT (false).
+    pub required: bool,
+    /// `NEEDS-ACTION`, `ACCEPTED`, `DECLINED`, `TENTATIVE`, `DELEGATED`.
+    pub partstat: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replied_at: Option<Timestamp>,
+}
+
+/// A deliberation meeting about a case: the poll, the chosen time, the invitations and
+/// the answers. All of it is decided by the core (`core::meeting`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    /// Counts the meetings of this case from 1; a meeting after a cancelled one is new.
+    pub number: u32,
+    /// iCalendar UID, stable for this meeting: derived from case, number and desk domain.
+    pub uid: String,
+    pub state: MeetingState,
+    /// The candidate slots of the current poll, numbered from 1 in this order.
+    pub slots: Vec<Slot>,
+    /// Counts the lists of slots sent for this meeting (a new list restarts the answers).
+    pub poll_round: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Agenda items; empty: the standard agenda.
+    #[serde(default)]
+    pub agenda: Vec<String>,
+    pub proposed_at: Timestamp,
+    pub proposed_by: String,
+    /// When the poll closes (`None` once handled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_closes_at: Option<Timestamp>,
+    /// Poll answers per seat (member id).
+    #[serde(default)]
+    pub answers: BTreeMap<String, PollAnswer>,
+    /// The desk was told that every seat answered.
+    #[serde(default)]
+    pub complete_told: bool,
+    /// The slot number chosen from the poll.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<u32>,
+    /// When the meeting takes place, once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Slot>,
+    /// iCalendar SEQUENCE of the last invitation or cancellation sent.
+    #[serde(default)]
+    pub sequence: u32,
+    #[serde(default)]
+    pub attendees: Vec<MeetingAttendee>,
 }

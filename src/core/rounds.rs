@@ -1,6 +1,7 @@
 //! Sending a case round: distribution to the seats, reminders, and the bundle.
 
 use super::calendar::{at_local, is_working_day, local_date, next_working_day, sub_working_days};
+use crate::config::model::AgreementRule;
 use super::letters::*;
 use super::model::*;
 use super::{Core, Out, to_context};
@@ -62,6 +63,7 @@ impl Core<'_> {
                 })
                 .collect(),
             attach_raw: None,
+            ics: None,
         })
     }
 
@@ -262,6 +264,8 @@ impl Core<'_> {
         }
     }
 
+    /// The views are complete or the time is up: the bundle goes to the submitter, or, with
+    /// review configured, the draft goes to the desk first.
     pub(super) fn bundle(
         &self,
         case: &mut Case,
@@ -269,9 +273,138 @@ impl Core<'_> {
         now: Timestamp,
         out: &mut Out,
     ) {
+        case.reminders_at.clear();
+        if self.config.bundling.review {
+            let message_id = self.msg_id(&format!("loket.{}.draft.{}", case.id, now.timestamp()));
+            case.status = CaseStatus::InReview;
+            case.draft = Some(Draft {
+                reason,
+                message_id: message_id.clone(),
+                drafted_at: now,
+                edited_text: None,
+            });
+            out.journal(now, Some(case.id), JournalEvent::BundleDrafted);
+            let letter = self.bundle_letter(case, reason, true, None);
+            out.send(Outgoing {
+                message_id,
+                template: TemplateName::Bundle,
+                to: self.staff(),
+                cc: vec![],
+                reply_to: None,
+                in_reply_to: None,
+                references: vec![],
+                case: Some(case.id),
+                date: now,
+                context: to_context(&letter),
+                attachments: vec![],
+                attach_raw: None,
+                ics: None,
+            });
+            return;
+        }
+        self.send_bundle(case, reason, None, now, out);
+    }
+
+    /// Which position the views share, by the configured rule; `None` when they differ.
+    pub fn common_position(&self, case: &Case) -> Option<Position> {
+        let b = &self.config.bundling;
+        let positions: Vec<Position> = case
+            .seats
+            .iter()
+            .filter_map(|s| s.current_view().map(|v| v.form.position))
+            .filter(|p| *p != Position::Unstated)
+            .collect();
+        if positions.is_empty() {
+            return None;
+        }
+        let favourable = |p: Position| matches!(p, Position::Advisable | Position::UnderConditions);
+        // The classes that agree with each other.
+        let class = |p: Position| {
+            if b.conditions_agree && favourable(p) {
+                Position::Advisable
+            } else {
+                p
+            }
+        };
+        let mut counts: Vec<(Position, usize)> = Vec::new();
+        for p in &positions {
+            match counts.iter_mut().find(|(c, _)| *c == class(*p)) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((class(*p), 1)),
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        let (top, n) = counts[0];
+        let agrees = match b.rule {
+            AgreementRule::Unanimous => n == positions.len(),
+            AgreementRule::Share(pct) => {
+                let objection = positions
+                    .iter()
+                    .any(|p| favourable(*p) != favourable(top));
+                n * 100 >= positions.len() * pct as usize && !objection
+            }
+        };
+        if !agrees {
+            return None;
+        }
+        // The common favourable position carries the conditions some members attached.
+        let members_of_top: Vec<Position> =
+            positions.iter().copied().filter(|p| class(*p) == top).collect();
+        Some(if members_of_top.contains(&Position::UnderConditions) {
+            Position::UnderConditions
+        } else {
+            top
+        })
+    }
+
+    /// Sends the bundle to the submitter (the desk in copy).
+    pub(super) fn send_bundle(
+        &self,
+        case: &mut Case,
+        reason: BundleReason,
+        edited_text: Option<String>,
+        now: Timestamp,
+        out: &mut Out,
+    ) {
         case.status = CaseStatus::Bundled;
         case.bundled_at = Some(now);
         case.reminders_at.clear();
+        out.journal(
+            now,
+            Some(case.id),
+            JournalEvent::Bundled {
+                missing: case.missing_seats().map(|s| s.member_id.clone()).collect(),
+                reason: to_context(&reason).as_str().unwrap_or_default().to_string(),
+            },
+        );
+        let letter = self.bundle_letter(case, reason, false, edited_text);
+        let receipt = self.msg_id(&format!("loket.{}.receipt", case.id));
+        let mut references = case.thread.clone();
+        references.push(receipt.clone());
+        out.send(Outgoing {
+            message_id: self.msg_id(&format!("loket.{}.bundle", case.id)),
+            template: TemplateName::Bundle,
+            to: vec![case.submitter.clone()],
+            cc: self.staff(),
+            reply_to: None,
+            in_reply_to: Some(receipt),
+            references,
+            case: Some(case.id),
+            date: now,
+            context: to_context(&letter),
+            attachments: vec![],
+            attach_raw: None,
+            ics: None,
+        });
+    }
+
+    fn bundle_letter(
+        &self,
+        case: &Case,
+        reason: BundleReason,
+        review: bool,
+        edited_text: Option<String>,
+    ) -> BundleLetter {
         let ministry_name = |code: &str| {
             self.config
                 .ministry(code)
@@ -306,36 +439,14 @@ impl Core<'_> {
                 ministry_name: ministry_name(&s.ministry),
             })
             .collect();
-        out.journal(
-            now,
-            Some(case.id),
-            JournalEvent::Bundled {
-                missing: case.missing_seats().map(|s| s.member_id.clone()).collect(),
-                reason: to_context(&reason).as_str().unwrap_or_default().to_string(),
-            },
-        );
-        let letter = BundleLetter {
+        BundleLetter {
             case: self.case_info(case),
             reason,
             views,
             missing,
-        };
-        let receipt = self.msg_id(&format!("loket.{}.receipt", case.id));
-        let mut references = case.thread.clone();
-        references.push(receipt.clone());
-        out.send(Outgoing {
-            message_id: self.msg_id(&format!("loket.{}.bundle", case.id)),
-            template: TemplateName::Bundle,
-            to: vec![case.submitter.clone()],
-            cc: self.staff(),
-            reply_to: None,
-            in_reply_to: Some(receipt),
-            references,
-            case: Some(case.id),
-            date: now,
-            context: to_context(&letter),
-            attachments: vec![],
-            attach_raw: None,
-        });
+            common_position: self.common_position(case),
+            review,
+            edited_text,
+        }
     }
 }

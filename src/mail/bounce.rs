@@ -167,20 +167,54 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 /// How many lines after the failure phrase are searched for addresses.
 const WINDOW: usize = 40;
 
+static EXPANDED_FROM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\(expanded\s+from:?\s*<?([^\s<>()]+@[^\s<>()]+?)>?\s*\)").expect("regex")
+});
+
+/// An indented line holding only a bare user name (AOL names screen names that way).
+static BARE_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\t ]+([A-Za-z0-9][A-Za-z0-9._-]{0,63})\s*$").expect("regex"));
+
 /// Failed addresses in the text of a non-standard bounce: the addresses on the lines from
-/// the first failure phrase on, up to where the bounced original starts. `None` when the
-/// text has no failure phrase at all.
-pub(crate) fn text_recipients(text: &str, exclude: &[String]) -> Option<Vec<String>> {
+/// the first failure phrase on, up to where the bounced original starts. An address the
+/// bounce says a failed one was "expanded from" is reported instead of it (that is the one
+/// loket sent to); an address after "from" is a sender, not a recipient; and when the text
+/// lists bare user names instead of addresses, they are taken to be at the domain of the
+/// mail system that sent the bounce. `None` when the text has no failure phrase at all.
+pub(crate) fn text_recipients(
+    text: &str,
+    exclude: &[String],
+    daemon_domain: Option<&str>,
+) -> Option<Vec<String>> {
     let text =
         reply::normalize_newlines(&text[..reply::floor_char_boundary(text, reply::SCAN_LIMIT)]);
     let m = FAILURE_PHRASE.find(&text)?;
     let line_start = text[..m.start()].rfind('\n').map_or(0, |p| p + 1);
     let mut found: Vec<String> = Vec::new();
+    let mut bare: Vec<String> = Vec::new();
     for (n, line) in text[line_start..].split('\n').enumerate() {
         if n >= WINDOW || (n > 0 && ORIGINAL_STARTS.is_match(line)) {
             break;
         }
+        if let Some(c) = EXPANDED_FROM.captures(line) {
+            let original = c[1].trim_matches('.').to_lowercase();
+            if let Some(last) = found.last_mut() {
+                *last = original;
+            } else if !found.contains(&original) {
+                found.push(original);
+            }
+            continue;
+        }
+        if n > 0
+            && let Some(c) = BARE_NAME.captures(line)
+        {
+            bare.push(c[1].to_lowercase());
+        }
         for a in ADDRESS.find_iter(line) {
+            let before = line[..a.start()].trim_end_matches(['<', ' ', ':']).to_lowercase();
+            if before.ends_with("from") {
+                continue;
+            }
             let a = a.as_str().trim_matches('.').to_lowercase();
             // Exchange writes X.400-style "SMTP=user@host".
             let a = a
@@ -196,6 +230,14 @@ pub(crate) fn text_recipients(text: &str, exclude: &[String]) -> Option<Vec<Stri
             }
             found.push(a);
         }
+    }
+    if found.is_empty()
+        && let Some(domain) = daemon_domain.filter(|d| d.contains('.'))
+    {
+        found = bare
+            .into_iter()
+            .map(|b| format!("{b}@{}", domain.to_lowercase()))
+            .collect();
     }
     Some(found)
 }
@@ -229,9 +271,22 @@ mod tests {
     fn text() {
         let t = "I'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n<Jan@x.nl>: host said: 550 no\n\n--- original\nTo: loket@y.nl\n";
         assert_eq!(
-            text_recipients(t, &["loket@y.nl".into()]),
+            text_recipients(t, &["loket@y.nl".into()], None),
             Some(vec!["jan@x.nl".to_string()])
         );
-        assert_eq!(text_recipients("Hallo, alles goed?", &[]), None);
+        assert_eq!(text_recipients("Hallo, alles goed?", &[], None), None);
+        let aol = "Your mail to the following recipients could not be delivered because
+they are not accepting mail from x@lists.y.com:
+	screenname
+";
+        assert_eq!(
+            text_recipients(aol, &[], Some("AOL.com")),
+            Some(vec!["screenname@aol.com".to_string()])
+        );
+        let expanded = "The following addresses had permanent fatal errors
+z@a.nl
+    (expanded from: z@b.nl)
+";
+        assert_eq!(text_recipients(expanded, &[], None), Some(vec!["z@b.nl".to_string()]));
     }
 }

@@ -297,7 +297,7 @@ fn delivery_report(f: &Facts<'_>) -> Option<MailKind> {
     }
     if failed.is_empty() {
         // A failure without readable recipients (e.g. X.400 addresses): try the text.
-        failed = bounce::text_recipients(f.text, &exclusions(f)).unwrap_or_default();
+        failed = bounce::text_recipients(f.text, &exclusions(f), f.from.map(|a| a.domain())).unwrap_or_default();
     }
     Some(MailKind::Bounce { recipients: failed })
 }
@@ -343,8 +343,10 @@ fn text_bounce(f: &Facts<'_>) -> Option<MailKind> {
     if !daemon && subject_prefix(f.subject, BOUNCE_SUBJECTS).is_none() {
         return None;
     }
-    let recipients = bounce::text_recipients(f.text, &exclusions(f))?;
-    if recipients.is_empty() && !daemon {
+    let recipients = bounce::text_recipients(f.text, &exclusions(f), f.from.map(|a| a.domain()))?;
+    // A failure notice that names no recipient cannot be reported: it is machine mail all
+    // the same, and the auto-reply rules (or the daemon sender) say so.
+    if recipients.is_empty() {
         return None;
     }
     Some(MailKind::Bounce { recipients })

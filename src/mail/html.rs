@@ -11,7 +11,10 @@
 //! The DOM is cut by moving children out of their parents' child lists and back; no node is
 //! created, so the renderer sees an ordinary document each time.
 
+use std::sync::LazyLock;
+
 use html2text::render::TextDecorator;
+use regex::Regex;
 use html2text::{Element, Handle, RcDom};
 
 use super::reply;
@@ -193,9 +196,48 @@ fn capped(html: &str) -> &str {
 }
 
 fn parse(html: &str) -> Option<RcDom> {
+    let html = word_paragraphs(html);
     html2text::config::with_decorator(MailDecorator)
         .parse_html(html.as_bytes())
         .ok()
+}
+
+static WORD_P: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^<p\s[^>]*\bclass\s*=\s*["']?Mso"#).expect("regex")
+});
+static P_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)<p(?:\s[^>]*)?>|</p\s*>").expect("regex"));
+
+/// Word (Outlook) writes every line as its own `<p class=MsoNormal>` and styles those
+/// paragraphs without margins: they are lines, not paragraphs. They are read as `div`s
+/// (paragraphs cannot nest, so each `</p>` closes the last `<p>`), with a private-use mark
+/// (taken out again by [`tidy`]) that keeps an empty one as the blank line it shows as.
+fn word_paragraphs(html: &str) -> std::borrow::Cow<'_, str> {
+    if !html.contains("Mso") {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + 1024);
+    let mut last = 0;
+    let mut open_is_word = false;
+    for m in P_TAG.find_iter(html) {
+        let tag = m.as_str();
+        out.push_str(&html[last..m.start()]);
+        if tag.starts_with("</") {
+            out.push_str(if open_is_word { "</div>" } else { tag });
+            open_is_word = false;
+        } else if WORD_P.is_match(tag) {
+            out.push_str("<div");
+            out.push_str(&tag[2..]);
+            out.push_str("&#57344;");
+            open_is_word = true;
+        } else {
+            out.push_str(tag);
+            open_is_word = false;
+        }
+        last = m.end();
+    }
+    out.push_str(&html[last..]);
+    std::borrow::Cow::Owned(out)
 }
 
 fn config() -> html2text::config::Config<MailDecorator> {
@@ -223,7 +265,7 @@ pub(crate) fn tidy(text: &str) -> String {
     for line in text.split('\n') {
         let line: String = line
             .chars()
-            .filter(|c| !matches!(c, '\u{200b}' | '\u{200c}' | '\u{feff}' | '\r'))
+            .filter(|c| !matches!(c, '\u{200b}' | '\u{200c}' | '\u{feff}' | '\u{e000}' | '\r'))
             .map(|c| if c == '\u{a0}' { ' ' } else { c })
             .collect();
         let line = line.trim_end();

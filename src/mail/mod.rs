@@ -329,7 +329,11 @@ pub fn split_html_reply(html: &str) -> (String, String) {
 fn split_html_marked(html: &str) -> Option<(String, String, &'static str)> {
     let split = html::split(html);
     let marker = split.marker?;
-    let (reply, mut quoted) = reply::split_reply(&split.before);
+    let (reply, mut quoted) = if marker.contains("blockquote") {
+        reply::split_reply_before_quote(&split.before)
+    } else {
+        reply::split_reply(&split.before)
+    };
     if reply.trim().is_empty() {
         return None;
     }
@@ -643,6 +647,17 @@ fn checked_text(
     problems: &mut Vec<MailProblem>,
     warnings: &mut Vec<String>,
 ) -> String {
+    if part
+        .content_transfer_encoding()
+        .is_some_and(|c| c.trim().eq_ignore_ascii_case("base64"))
+        && let Some(text) = lenient_base64_text(raw, part)
+    {
+        warnings.push(format!(
+            "text body {} is not valid base64; what could be decoded was kept",
+            n + 1
+        ));
+        return text;
+    }
     let (text, relabelled) = recoded(raw, part, decoded);
     if relabelled {
         warnings.push(format!(
@@ -697,6 +712,29 @@ fn lossy_cp1252(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// A base64 text part that does not decode: the base64 characters it has, decoded, in
+/// its charset (UTF-8 and Windows-1252 when it names none).
+fn lenient_base64_text(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
+    let body = raw.get(part.offset_body as usize..part.offset_end as usize)?;
+    let stripped: Vec<u8> = body.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    if base64_decode(&stripped).is_some() {
+        // Valid: mail-parser decoded it.
+        return None;
+    }
+    let mut clean: Vec<u8> = body
+        .iter()
+        .copied()
+        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
+        .collect();
+    clean.truncate(clean.len() / 4 * 4);
+    let bytes = base64_decode(&clean)?;
+    let charset = part_charset(part);
+    Some(match charset_decoder(charset.as_bytes()) {
+        Some(dec) if !charset.is_empty() && !charset.starts_with("utf") => dec(&bytes),
+        _ => lossy_cp1252(&bytes),
+    })
 }
 
 /// A part's body bytes as in the raw message, transfer encoding removed.
