@@ -33,4 +33,15 @@ if [ -z "${LOKET_TEST_MAIL:-}" ]; then
   fi
 fi
 
+# The meeting tests (tests/meeting.rs) parse every .ics loket makes with an independent
+# parser: Python's `icalendar` package (scripts/check_ics.py). Install it when missing.
+if ! python3 -c 'import icalendar' 2>/dev/null; then
+  python3 -m pip install --quiet icalendar ||
+    python3 -m pip install --quiet --break-system-packages icalendar
+fi
+python3 -c 'import icalendar' || {
+  echo "error: python3 with the icalendar package is needed for tests/meeting.rs" >&2
+  exit 1
+}
+
 cargo test --locked "$@"

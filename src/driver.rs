@@ -476,7 +476,9 @@ impl Engine {
                         self.next_retry = Some(self.next_retry.map_or(next, |r| r.min(next)));
                         failed_in_a_row += 1;
                         if failed_in_a_row >= DOWN_AFTER {
-                            warn!("the transport looks down; the rest of the outbox waits for the next retry");
+                            warn!(
+                                "the transport looks down; the rest of the outbox waits for the next retry"
+                            );
                             break 'batches;
                         }
                     }

@@ -272,7 +272,10 @@ fn split_line(l: &str) -> Option<ContentLine> {
         .iter()
         .filter_map(|p| {
             let (k, v) = p.split_once('=')?;
-            Some((k.trim().to_ascii_uppercase(), v.trim_matches('"').to_string()))
+            Some((
+                k.trim().to_ascii_uppercase(),
+                v.trim_matches('"').to_string(),
+            ))
         })
         .collect();
     Some(ContentLine {

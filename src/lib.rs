@@ -5,6 +5,7 @@
 //! durable in sled, `adapters` move mail in and out, `driver` ties them together.
 
 pub mod adapters;
+pub mod archive;
 pub mod authres;
 pub mod cli;
 pub mod config;

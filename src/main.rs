@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use clap::Parser;
 use tracing::{error, info};
 
-use loket::cli::{CaseCmd, Cli, Cmd};
+use loket::cli::{CaseCmd, Cli, Cmd, MeetingCmd};
 use loket::config::{self, ConfigError};
 use loket::core::model::{CaseId, Timestamp};
 use loket::driver::Engine;
@@ -67,6 +67,7 @@ fn parse_now(now: Option<&str>) -> Result<Option<Timestamp>> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let config = cli.config;
     match cli.command {
+        Cmd::Inspect { json, files } => inspect(&config, json, &files),
         Cmd::Check { connect } => match config::load(&config) {
             Ok(c) => {
                 println!(
@@ -144,6 +145,55 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Report(args) => {
+            let now = parse_now(args.now.as_deref())?.unwrap_or_else(Utc::now);
+            let cfg = load_config(&config)?;
+            loket::archive::run_report(&cfg, &args, now).map_err(|e| anyhow!(e))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Export(args) => {
+            let now = parse_now(args.now.as_deref())?.unwrap_or_else(Utc::now);
+            let cfg = load_config(&config)?;
+            loket::archive::run_export(&cfg, &args, now).map_err(|e| anyhow!(e))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Purge(args) => {
+            let now = parse_now(args.now.as_deref())?.unwrap_or_else(Utc::now);
+            let cfg = load_config(&config)?;
+            loket::archive::run_purge(&cfg, &args, now).map_err(|e| anyhow!(e))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Case {
+            action:
+                CaseCmd::Record {
+                    id,
+                    format,
+                    output,
+                    now,
+                },
+        } => {
+            let now = parse_now(now.as_deref())?.unwrap_or_else(Utc::now);
+            let cfg = load_config(&config)?;
+            loket::archive::run_record(&cfg, &id, format, output.as_deref(), now)
+                .map_err(|e| anyhow!(e))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Meeting { action } => {
+            let cfg = load_config(&config)?;
+            let (command, now) = meeting_command(&cfg, action)?;
+            let mut engine = Engine::open(cfg)?;
+            match engine.command(command, now)? {
+                Ok(()) => {
+                    let sent = engine.deliver(now)?;
+                    println!("done; {sent} message(s) sent");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("loket: {e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
         Cmd::Calendar(args) => {
             let cfg = load_config(&config)?;
             print!(
@@ -196,6 +246,87 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A meeting command from the CLI as a core command, at its `--now`. Slots are read like
+/// the desk's `overleg` lines and must lie ahead.
+fn meeting_command(
+    cfg: &config::Config,
+    action: MeetingCmd,
+) -> Result<(loket::core::Command, Timestamp)> {
+    use loket::core::Command;
+    use loket::core::meeting::parse_slot;
+    use loket::core::model::Slot;
+    let id = |s: &str| -> Result<CaseId> { s.parse().map_err(|e: String| anyhow!(e)) };
+    let tz = cfg.periods.timezone;
+    let slot = |s: &str, now: Timestamp| -> Result<Slot> {
+        let today = now.with_timezone(&tz).date_naive();
+        let slot = parse_slot(s, today, tz, cfg.meeting.default_duration).with_context(|| {
+            format!(
+                "--slot `{s}` is not a time loket can read; write a date with start and end, e.g. \"2026-12-08 14:00-16:00\""
+            )
+        })?;
+        if slot.start <= now {
+            bail!("--slot `{s}` lies in the past");
+        }
+        Ok(slot)
+    };
+    let at = |now: Option<String>| -> Result<Timestamp> {
+        Ok(parse_now(now.as_deref())?.unwrap_or_else(Utc::now))
+    };
+    Ok(match action {
+        MeetingCmd::Propose {
+            id: i,
+            slots,
+            location,
+            agenda,
+            now,
+        } => {
+            let now = at(now)?;
+            let slots = slots
+                .iter()
+                .map(|s| slot(s, now))
+                .collect::<Result<Vec<_>>>()?;
+            let case = id(&i)?;
+            (
+                Command::ProposeMeeting {
+                    case,
+                    slots,
+                    location,
+                    agenda,
+                },
+                now,
+            )
+        }
+        MeetingCmd::Choose { id: i, n, now } => (
+            Command::ChooseSlot {
+                case: id(&i)?,
+                slot: n,
+            },
+            at(now)?,
+        ),
+        MeetingCmd::Move {
+            id: i,
+            slot: s,
+            location,
+            now,
+        } => {
+            let now = at(now)?;
+            if s.is_none() && location.is_none() {
+                bail!("say where to: --slot \"2026-12-10 10:00-12:00\" and/or --location \"...\"");
+            }
+            let to = s.as_deref().map(|s| slot(s, now)).transpose()?;
+            (
+                Command::MoveMeeting {
+                    case: id(&i)?,
+                    to,
+                    location,
+                },
+                now,
+            )
+        }
+        MeetingCmd::Cancel { id: i, now } => (Command::CancelMeeting { case: id(&i)? }, at(now)?),
+    })
 }
 
 /// A case command from the CLI as a core command, with its `--now`.
@@ -311,4 +442,41 @@ async fn daemon(mut engine: Engine, offset: chrono::Duration) -> Result<()> {
     }
     info!("stopped cleanly");
     Ok(())
+}
+
+/// `loket inspect`: what the mail reader makes of each file. The attachment limit comes
+/// from the config when it exists and loads; the defaults otherwise.
+fn inspect(config: &std::path::Path, json: bool, files: &[std::path::PathBuf]) -> Result<ExitCode> {
+    let mut limits = loket::mail::ReadLimits::default();
+    if config.exists() {
+        match config::load(config) {
+            Ok(c) => limits.max_attachment_bytes = c.intake.max_attachment_bytes,
+            Err(_) => eprintln!(
+                "loket: {} does not load (`loket check` says why); using the default limits",
+                config.display()
+            ),
+        }
+    }
+    let mut failed = false;
+    for (n, f) in files.iter().enumerate() {
+        let raw = match std::fs::read(f) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("loket: cannot read {}: {e}", f.display());
+                failed = true;
+                continue;
+            }
+        };
+        let i = loket::mail::inspect::inspect(&raw, &limits);
+        let name = f.display().to_string();
+        if json {
+            println!("{}", loket::mail::inspect::to_json(&name, &i));
+        } else {
+            if n > 0 {
+                println!();
+            }
+            print!("{}", loket::mail::inspect::to_text(&name, &i));
+        }
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

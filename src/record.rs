@@ -128,6 +128,7 @@ impl Words {
 /// Who an address is, for tables: names from the seats, the submitter and the desk.
 struct People {
     names: BTreeMap<String, String>,
+    lang: Lang,
 }
 
 impl People {
@@ -148,10 +149,21 @@ impl People {
         for s in &cfg.desk.staff {
             add(s);
         }
-        People { names }
+        People {
+            names,
+            lang: cfg.body.language,
+        }
     }
 
     fn name(&self, email: &str) -> String {
+        // Commands given with `loket case ...` are journalled as by "cli".
+        if email == "cli" {
+            return match self.lang {
+                Lang::Nl => "het loket, via de opdrachtregel",
+                Lang::En => "the desk, on the command line",
+            }
+            .to_string();
+        }
         self.names
             .get(&email.to_lowercase())
             .cloned()
@@ -257,7 +269,10 @@ fn template_word(w: &Words, t: TemplateName) -> String {
     // By file stem, so that templates added later still get a readable name.
     let stem = t.file_stem();
     let s = match stem {
-        "receipt" => w.t("ontvangstbevestiging aan de indiener", "receipt to the submitter"),
+        "receipt" => w.t(
+            "ontvangstbevestiging aan de indiener",
+            "receipt to the submitter",
+        ),
         "distribution" => w.t("casus ter reactie", "case for a view"),
         "reminder" => w.t("herinnering", "reminder"),
         "extension" => w.t("verlenging van de termijn", "deadline extended"),
@@ -273,6 +288,25 @@ fn template_word(w: &Words, t: TemplateName) -> String {
         other => return other.replace('_', " "),
     };
     s.to_string()
+}
+
+/// A desk command as the journal has it (`Extend { case: .. }`, `verlengen 3`), in a word.
+fn command_word(w: &Words, command: &str) -> String {
+    let head: String = command
+        .trim()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    match head.to_lowercase().as_str() {
+        "approve" | "goedkeuren" => w.t("goedkeuren", "approve"),
+        "extend" | "verlengen" => w.t("termijn verlengen", "extend the deadline"),
+        "bundle" | "bundelen" => w.t("nu bundelen", "bundle now"),
+        "close" | "sluiten" => w.t("sluiten", "close"),
+        "send" | "verzenden" => w.t("bundel verzenden", "send the bundle"),
+        "meeting" | "overleg" => w.t("overleg plannen", "plan a meeting"),
+        _ => return command.to_string(),
+    }
+    .to_string()
 }
 
 fn reason_word(w: &Words, reason: &str) -> String {
@@ -338,7 +372,11 @@ fn humanize(cfg: &Config, key: &str) -> String {
         ("end", "einde", "end"),
         ("location", "plaats", "location"),
         ("status", "status", "status"),
-        ("rsvps", "antwoorden op de uitnodiging", "replies to the invitation"),
+        (
+            "rsvps",
+            "antwoorden op de uitnodiging",
+            "replies to the invitation",
+        ),
         ("attendees", "deelnemers", "attendees"),
         ("guests", "gasten", "guests"),
         ("partstat", "antwoord", "reply"),
@@ -437,8 +475,14 @@ fn meeting_blocks(
     let mut fields = Vec::new();
     if let Some(state) = get("state").and_then(|x| x.as_str()) {
         let word = match state {
-            "polling" => w.t("de leden is gevraagd welke tijden zij kunnen", "the members were asked which times they can make"),
-            "invited" => w.t("tijd vastgesteld, uitnodigingen verzonden", "time set, invitations sent"),
+            "polling" => w.t(
+                "de leden is gevraagd welke tijden zij kunnen",
+                "the members were asked which times they can make",
+            ),
+            "invited" => w.t(
+                "tijd vastgesteld, uitnodigingen verzonden",
+                "time set, invitations sent",
+            ),
             "cancelled" => w.t("afgelast", "cancelled"),
             other => other,
         };
@@ -466,7 +510,10 @@ fn meeting_blocks(
     if let Some(l) = get("location").and_then(|x| x.as_str()) {
         fields.push((w.t("Plaats", "Location").to_string(), l.to_string()));
     }
-    if let Some(items) = get("agenda").and_then(|x| x.as_array()).filter(|a| !a.is_empty()) {
+    if let Some(items) = get("agenda")
+        .and_then(|x| x.as_array())
+        .filter(|a| !a.is_empty())
+    {
         fields.push((
             w.t("Agenda", "Agenda").to_string(),
             items
@@ -576,7 +623,10 @@ fn meeting_blocks(
                 .collect(),
         });
     }
-    if let Some(att) = get("attendees").and_then(|x| x.as_array()).filter(|a| !a.is_empty()) {
+    if let Some(att) = get("attendees")
+        .and_then(|x| x.as_array())
+        .filter(|a| !a.is_empty())
+    {
         blocks.push(Block::Subheading {
             text: w
                 .t("Uitgenodigden en hun antwoord", "Invited and their answers")
@@ -615,7 +665,9 @@ fn meeting_blocks(
                         name,
                         kind,
                         partstat_word(w, a.get("partstat").and_then(|x| x.as_str()).unwrap_or("")),
-                        a.get("replied_at").map(|x| json_text(cfg, x)).unwrap_or_default(),
+                        a.get("replied_at")
+                            .map(|x| json_text(cfg, x))
+                            .unwrap_or_default(),
                     ]
                 })
                 .collect(),
@@ -647,7 +699,13 @@ fn details(cfg: &Config, v: &Value) -> String {
 }
 
 /// One line of the course of events: what happened, in words.
-fn describe(cfg: &Config, w: &Words, case: &Case, people: &People, e: &JournalEntry) -> (String, String) {
+fn describe(
+    cfg: &Config,
+    w: &Words,
+    case: &Case,
+    people: &People,
+    e: &JournalEntry,
+) -> (String, String) {
     let (name, v) = event_name(e);
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     let member = |id: &str| {
@@ -674,9 +732,10 @@ fn describe(cfg: &Config, w: &Words, case: &Case, people: &People, e: &JournalEn
             .map(|t| short(cfg, t.with_timezone(&chrono::Utc)))
             .unwrap_or_default()
     };
-    let by_word = |k: &str| match v.get(k).and_then(|x| x.as_str()) {
-        Some("deputy") => person_word(w, Person::Deputy),
-        _ => person_word(w, Person::Member),
+    // Nothing for the member, ", via de plaatsvervanger" for the deputy.
+    let via = |k: &str| match v.get(k).and_then(|x| x.as_str()) {
+        Some("deputy") => format!(", {}", w.t("via de plaatsvervanger", "through the deputy")),
+        _ => String::new(),
     };
     let position = |k: &str| {
         v.get(k)
@@ -707,7 +766,8 @@ fn describe(cfg: &Config, w: &Words, case: &Case, people: &People, e: &JournalEn
             String::new(),
         ),
         "approved" => (
-            w.t("Goedgekeurd door het loket", "Approved by the desk").into(),
+            w.t("Goedgekeurd door het loket", "Approved by the desk")
+                .into(),
             people.name(&s("by")),
         ),
         "distributed" => {
@@ -728,16 +788,16 @@ fn describe(cfg: &Config, w: &Words, case: &Case, people: &People, e: &JournalEn
             (
                 w.t("Reactie ontvangen", "View received").into(),
                 format!(
-                    "{} ({}): {}{status}",
+                    "{}{}: {}{status}",
                     member(&s("member")),
-                    by_word("by"),
+                    via("by"),
                     position("position")
                 ),
             )
         }
         "view_superseded" => (
             w.t("Reactie vervangen", "View superseded").into(),
-            format!("{} ({})", member(&s("member")), by_word("by")),
+            format!("{}{}", member(&s("member")), via("by")),
         ),
         "reply_not_counted" => (
             w.t(
@@ -774,7 +834,8 @@ fn describe(cfg: &Config, w: &Words, case: &Case, people: &People, e: &JournalEn
         "bundled" => {
             let missing = members("missing");
             (
-                w.t("Gebundeld antwoord verzonden", "Bundled answer sent").into(),
+                w.t("Gebundeld antwoord verzonden", "Bundled answer sent")
+                    .into(),
                 format!(
                     "{}{}",
                     reason_word(w, &s("reason")),
@@ -788,14 +849,24 @@ fn describe(cfg: &Config, w: &Words, case: &Case, people: &People, e: &JournalEn
         }
         "closed" => (w.t("Casus gesloten", "Case closed").into(), String::new()),
         "draft_edited" => (
-            w.t("Concept aangepast door het loket", "Draft edited by the desk").into(),
+            w.t(
+                "Concept aangepast door het loket",
+                "Draft edited by the desk",
+            )
+            .into(),
             people.name(&s("by")),
         ),
         "meeting_proposed" => (
-            w.t("Tijden voor een overleg voorgesteld", "Meeting times proposed").into(),
+            w.t(
+                "Tijden voor een overleg voorgesteld",
+                "Meeting times proposed",
+            )
+            .into(),
             format!(
                 "{} {}{}",
-                v.get("slots").and_then(|x| x.as_array()).map_or(0, Vec::len),
+                v.get("slots")
+                    .and_then(|x| x.as_array())
+                    .map_or(0, Vec::len),
                 w.t("opties", "options"),
                 if s("by").is_empty() {
                     String::new()
@@ -805,11 +876,16 @@ fn describe(cfg: &Config, w: &Words, case: &Case, people: &People, e: &JournalEn
             ),
         ),
         "poll_answered" => (
-            w.t("Beschikbaarheid doorgegeven", "Availability given").into(),
-            format!("{} ({})", member(&s("member")), by_word("by")),
+            w.t("Beschikbaarheid doorgegeven", "Availability given")
+                .into(),
+            format!("{}{}", member(&s("member")), via("by")),
         ),
         "meeting_scheduled" => (
-            w.t("Overleg vastgesteld, uitnodigingen verzonden", "Meeting set, invitations sent").into(),
+            w.t(
+                "Overleg vastgesteld, uitnodigingen verzonden",
+                "Meeting set, invitations sent",
+            )
+            .into(),
             format!(
                 "{}{}",
                 slot_text(cfg, &v),
@@ -825,12 +901,22 @@ fn describe(cfg: &Config, w: &Words, case: &Case, people: &People, e: &JournalEn
             format!("{} {}", w.t("door", "by"), people.name(&s("by"))),
         ),
         "rsvp_recorded" => (
-            w.t("Antwoord op de uitnodiging", "Answer to the invitation").into(),
-            format!("{}: {}", people.name(&s("attendee")), partstat_word(w, &s("partstat"))),
+            w.t("Antwoord op de uitnodiging", "Answer to the invitation")
+                .into(),
+            format!(
+                "{}: {}",
+                people.name(&s("attendee")),
+                partstat_word(w, &s("partstat"))
+            ),
         ),
         "command_executed" => (
             w.t("Opdracht van het loket", "Desk command").into(),
-            format!("{} ({} {})", s("command"), w.t("door", "by"), people.name(&s("by"))),
+            format!(
+                "{} ({} {})",
+                command_word(w, &s("command")),
+                w.t("door", "by"),
+                people.name(&s("by"))
+            ),
         ),
         "command_rejected" => (
             w.t("Opdracht geweigerd", "Command refused").into(),
@@ -853,7 +939,8 @@ fn describe(cfg: &Config, w: &Words, case: &Case, people: &People, e: &JournalEn
             ),
         ),
         "bounce_reported" => (
-            w.t("Onbestelbaar-melding ontvangen", "Bounce received").into(),
+            w.t("Onbestelbaar-melding ontvangen", "Bounce received")
+                .into(),
             details(cfg, &v),
         ),
         _ => (capitalise(&name.replace('_', " ")), details(cfg, &v)),
@@ -878,17 +965,16 @@ pub fn build(
     };
     let lang = cfg.body.language;
     let people = People::new(cfg, case);
-    let journal: Vec<&JournalEntry> = journal
-        .iter()
-        .filter(|e| e.case == Some(case.id))
-        .collect();
+    let journal: Vec<&JournalEntry> = journal.iter().filter(|e| e.case == Some(case.id)).collect();
     let ministry_name = |code: &str| {
         cfg.ministry(code)
             .map(|m| m.name.clone())
             .unwrap_or_else(|| code.to_string())
     };
     let tag = format!("{} {}", cfg.body.tag, case.id);
-    let title = w.t("Verslag van consultatie", "Consultation record").to_string();
+    let title = w
+        .t("Verslag van consultatie", "Consultation record")
+        .to_string();
     let mut blocks = Vec::new();
     let open = !matches!(case.status, CaseStatus::Bundled | CaseStatus::Closed);
 
@@ -917,7 +1003,10 @@ pub fn build(
     let mut head = vec![
         (w.t("Gremium", "Body").to_string(), cfg.body.name.clone()),
         (w.t("Casus", "Case").to_string(), tag.clone()),
-        (w.t("Onderwerp", "Subject").to_string(), case.subject().to_string()),
+        (
+            w.t("Onderwerp", "Subject").to_string(),
+            case.subject().to_string(),
+        ),
         (
             w.t("Stand van zaken", "Status").to_string(),
             status_word(&w, case.status).to_string(),
@@ -954,7 +1043,8 @@ pub fn build(
     let field = |f: CaseField| case.form.get(f).map(str::to_string);
     let mut q = vec![
         (
-            w.t("Indienend ministerie", "Submitting ministry").to_string(),
+            w.t("Indienend ministerie", "Submitting ministry")
+                .to_string(),
             format!("{} ({})", ministry_name(&case.ministry), case.ministry),
         ),
         (
@@ -971,7 +1061,12 @@ pub fn build(
     ));
     q.push((
         w.t("Spoed", "Urgent").to_string(),
-        if case.urgent { w.t("ja", "yes") } else { w.t("nee", "no") }.to_string(),
+        if case.urgent {
+            w.t("ja", "yes")
+        } else {
+            w.t("nee", "no")
+        }
+        .to_string(),
     ));
     if let Some(d) = field(CaseField::DesiredDate) {
         q.push((w.t("Gewenste datum", "Desired date").to_string(), d));
@@ -1019,18 +1114,16 @@ pub fn build(
     });
     if case.seats.is_empty() {
         blocks.push(Block::Paragraph {
-            text: w.t("Er zijn geen leden geraadpleegd.", "No members were asked.").into(),
+            text: w
+                .t("Er zijn geen leden geraadpleegd.", "No members were asked.")
+                .into(),
         });
     } else {
         let rows = case
             .seats
             .iter()
             .map(|s| {
-                let asked: Vec<&str> = s
-                    .addressed
-                    .iter()
-                    .map(|p| person_word(&w, *p))
-                    .collect();
+                let asked: Vec<&str> = s.addressed.iter().map(|p| person_word(&w, *p)).collect();
                 vec![
                     s.ministry.clone(),
                     format!("{}\n{}", s.member.display(), s.member.email),
@@ -1088,7 +1181,11 @@ pub fn build(
                     if !when.is_empty() {
                         when.push('\n');
                     }
-                    let _ = write!(when, "{unsent} {}", w.t("nog niet verzonden", "not yet sent"));
+                    let _ = write!(
+                        when,
+                        "{unsent} {}",
+                        w.t("nog niet verzonden", "not yet sent")
+                    );
                 }
                 if !failed.is_empty() {
                     if !when.is_empty() {
@@ -1123,9 +1220,10 @@ pub fn build(
                 w.t("Aangemaakt", "Created").into(),
                 w.t("Verzonden", "Sent").into(),
                 w.t("Bericht", "Message").into(),
-                w.t("Aan (aantal berichten)", "To (number of messages)").into(),
+                w.t("Aan (aantal berichten)", "To (number of messages)")
+                    .into(),
             ],
-            widths: vec![3, 3, 3, 7],
+            widths: vec![3, 3, 4, 6],
             rows,
         });
     } else {
@@ -1135,7 +1233,10 @@ pub fn build(
                 JournalEvent::Distributed { to } => Some(vec![
                     short(cfg, e.at),
                     template_word(&w, TemplateName::Distribution),
-                    to.iter().map(|a| people.name(a)).collect::<Vec<_>>().join(", "),
+                    to.iter()
+                        .map(|a| people.name(a))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ]),
                 _ => None,
             })
@@ -1191,7 +1292,10 @@ pub fn build(
     if extensions.is_empty() {
         blocks.push(Block::Paragraph {
             text: w
-                .t("De termijn is niet verlengd.", "The deadline was not extended.")
+                .t(
+                    "De termijn is niet verlengd.",
+                    "The deadline was not extended.",
+                )
                 .into(),
         });
     } else {
@@ -1209,7 +1313,12 @@ pub fn build(
             rows: extensions
                 .iter()
                 .map(|(at, from, to, by)| {
-                    vec![short(cfg, *at), short(cfg, *from), short(cfg, *to), people.name(by)]
+                    vec![
+                        short(cfg, *at),
+                        short(cfg, *from),
+                        short(cfg, *to),
+                        people.name(by),
+                    ]
                 })
                 .collect(),
         });
@@ -1235,7 +1344,10 @@ pub fn build(
     if reminders.is_empty() {
         blocks.push(Block::Paragraph {
             text: w
-                .t("Er zijn geen herinneringen verzonden.", "No reminders were sent.")
+                .t(
+                    "Er zijn geen herinneringen verzonden.",
+                    "No reminders were sent.",
+                )
                 .into(),
         });
     } else {
@@ -1245,8 +1357,11 @@ pub fn build(
         blocks.push(Block::Table {
             columns: vec![
                 w.t("Verzonden", "Sent").into(),
-                w.t("Aan de zetels zonder reactie van", "To the seats without a view of")
-                    .into(),
+                w.t(
+                    "Aan de zetels zonder reactie van",
+                    "To the seats without a view of",
+                )
+                .into(),
             ],
             widths: vec![1, 4],
             rows: reminders,
@@ -1257,7 +1372,11 @@ pub fn build(
     blocks.push(Block::Heading {
         text: w.t("5. Reacties", "5. Views").into(),
     });
-    let answered = case.seats.iter().filter(|s| s.current_view().is_some()).count();
+    let answered = case
+        .seats
+        .iter()
+        .filter(|s| s.current_view().is_some())
+        .count();
     blocks.push(Block::Paragraph {
         text: match lang {
             Lang::Nl => format!(
@@ -1329,7 +1448,10 @@ pub fn build(
                 let mut t = String::new();
                 for (label, x) in [
                     (w.t("Argumenten", "Arguments"), &v.form.arguments),
-                    (w.t("Vorm van tegemoetkoming", "Form of compensation"), &v.form.compensation),
+                    (
+                        w.t("Vorm van tegemoetkoming", "Form of compensation"),
+                        &v.form.compensation,
+                    ),
                     (w.t("Opmerkingen", "Remarks"), &v.form.remarks),
                 ] {
                     if let Some(x) = x {
@@ -1381,7 +1503,7 @@ pub fn build(
                 w.t("Plaatsvervanger", "Deputy").into(),
                 w.t("Herinneringen", "Reminders").into(),
             ],
-            widths: vec![2, 5, 5, 2],
+            widths: vec![2, 5, 5, 3],
             rows: missing
                 .iter()
                 .map(|s| {
@@ -1457,7 +1579,7 @@ pub fn build(
         outcome.push((
             w.t("Gebundeld antwoord", "Bundled answer").to_string(),
             format!(
-                "{} {} {}, {} ({})",
+                "{} {} {} {} ({})",
                 w.t("verzonden aan", "sent to"),
                 case.submitter.display(),
                 w.t("op", "on"),
@@ -1496,7 +1618,10 @@ pub fn build(
     if outcome.is_empty() {
         blocks.push(Block::Paragraph {
             text: w
-                .t("Er zijn geen standpunten ontvangen.", "No positions were received.")
+                .t(
+                    "Er zijn geen standpunten ontvangen.",
+                    "No positions were received.",
+                )
                 .into(),
         });
     } else {
@@ -1508,7 +1633,10 @@ pub fn build(
         text: format!(
             "{}. {}",
             n + 1,
-            w.t("Verloop volgens het journaal", "Course of events from the journal")
+            w.t(
+                "Verloop volgens het journaal",
+                "Course of events from the journal"
+            )
         ),
     });
     blocks.push(Block::Table {
@@ -1544,7 +1672,14 @@ pub fn build(
     Document {
         lang,
         subtitle: format!("{tag} — {}", case.subject()),
-        footer: format!("{tag} · {title}{}", if open { w.t(" (lopend)", " (open)") } else { "" }),
+        footer: format!(
+            "{tag} · {title}{}",
+            if open {
+                w.t(" (lopend)", " (open)")
+            } else {
+                ""
+            }
+        ),
         title,
         blocks,
     }
@@ -1556,7 +1691,10 @@ pub fn build(
 fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|') {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -1605,11 +1743,7 @@ pub fn to_markdown(doc: &Document) -> String {
                 s.push('\n');
             }
             Block::Verbatim { caption, text } => {
-                let longest = text
-                    .split(|c| c != '`')
-                    .map(str::len)
-                    .max()
-                    .unwrap_or(0);
+                let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
                 let fence = "`".repeat(longest.max(2) + 1);
                 let _ = writeln!(s, "*{}:*\n", md_escape(caption));
                 let _ = writeln!(s, "{fence}text\n{text}\n{fence}\n");
@@ -1667,7 +1801,11 @@ pub fn to_html(doc: &Document) -> String {
         html_escape(&doc.subtitle)
     );
     let _ = writeln!(s, "<h1>{}</h1>", html_escape(&doc.title));
-    let _ = writeln!(s, "<p class=\"subtitle\">{}</p>", html_escape(&doc.subtitle));
+    let _ = writeln!(
+        s,
+        "<p class=\"subtitle\">{}</p>",
+        html_escape(&doc.subtitle)
+    );
     for b in &doc.blocks {
         match b {
             Block::Heading { text } => {
@@ -1728,7 +1866,11 @@ pub fn to_html(doc: &Document) -> String {
             }
         }
     }
-    let _ = writeln!(s, "<footer>{}</footer>\n</body>\n</html>", html_escape(&doc.footer));
+    let _ = writeln!(
+        s,
+        "<footer>{}</footer>\n</body>\n</html>",
+        html_escape(&doc.footer)
+    );
     s
 }
 
@@ -1807,7 +1949,9 @@ pub fn attachments_for(
                 bytes,
             }),
             // Never hold the answer back for its record; the desk can make it on demand.
-            Err(e) => tracing::warn!(case = %id, error = %e, "the consultation record could not be made; the bundle goes without it"),
+            Err(e) => {
+                tracing::warn!(case = %id, error = %e, "the consultation record could not be made; the bundle goes without it")
+            }
         }
     }
     if out.template == TemplateName::Digest
@@ -1816,7 +1960,8 @@ pub fn attachments_for(
         let today = local_date(out.date, cfg.periods.timezone);
         let from = today - chrono::Duration::days(7);
         let to = today - chrono::Duration::days(1);
-        let report = crate::reports::compute(cfg, &store.cases()?, &store.journal()?, from, to, out.date);
+        let report =
+            crate::reports::compute(cfg, &store.cases()?, &store.journal()?, from, to, out.date);
         let stem = match cfg.body.language {
             Lang::Nl => "overzicht",
             Lang::En => "report",

@@ -364,11 +364,13 @@ impl Renderer {
                 .filter(|c| c.is_ascii_alphabetic())
                 .collect::<String>()
                 .to_ascii_uppercase();
-            let method = if method.is_empty() { "REQUEST".to_string() } else { method };
-            let cal_type = ContentType::parse(&format!(
-                "text/calendar; method={method}; charset=UTF-8"
-            ))
-            .map_err(|e| RenderError::Build(e.to_string()))?;
+            let method = if method.is_empty() {
+                "REQUEST".to_string()
+            } else {
+                method
+            };
+            let cal_type =
+                CalendarContentType(format!("text/calendar; method={method}; charset=UTF-8"));
             let html = SinglePart::html(html_of(&body_text));
             let cal = SinglePart::builder()
                 .header(cal_type)
@@ -858,6 +860,25 @@ fn rfc822_part(raw: &[u8], name: String) -> SinglePart {
     }
 }
 
+/// `Content-Type: text/calendar; method=...; charset=UTF-8` written exactly so: lettre's
+/// `ContentType` would lowercase the charset, and some clients compare it as written.
+#[derive(Clone)]
+struct CalendarContentType(String);
+
+impl lettre::message::header::Header for CalendarContentType {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Type")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(CalendarContentType(s.to_string()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
 /// The plain text as a simple HTML part (for the alternative of an invitation: Outlook shows
 /// the HTML part of a calendar message).
 fn html_of(text: &str) -> String {
@@ -1247,35 +1268,44 @@ fn meeting_samples(
         ]
     };
     let rsvps = || {
-        ["ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION", "DELEGATED", "X-OTHER"]
-            .iter()
-            .zip([
-                AttendeeKind::Member,
-                AttendeeKind::Deputy,
-                AttendeeKind::Submitter,
-                AttendeeKind::Guest,
-                AttendeeKind::Member,
-                AttendeeKind::Guest,
-            ])
-            .enumerate()
-            .map(|(i, (p, kind))| RsvpRow {
-                name: if i == 0 {
-                    "x@example.org".into()
-                } else {
-                    "J. Jänsen".into()
-                },
-                email: "x@example.org".into(),
-                kind,
-                required: i % 2 == 0,
-                partstat: p.to_string(),
-            })
-            .collect::<Vec<_>>()
+        [
+            "ACCEPTED",
+            "DECLINED",
+            "TENTATIVE",
+            "NEEDS-ACTION",
+            "DELEGATED",
+            "X-OTHER",
+        ]
+        .iter()
+        .zip([
+            AttendeeKind::Member,
+            AttendeeKind::Deputy,
+            AttendeeKind::Submitter,
+            AttendeeKind::Guest,
+            AttendeeKind::Member,
+            AttendeeKind::Guest,
+        ])
+        .enumerate()
+        .map(|(i, (p, kind))| RsvpRow {
+            name: if i == 0 {
+                "x@example.org".into()
+            } else {
+                "J. Jänsen".into()
+            },
+            email: "x@example.org".into(),
+            kind,
+            required: i % 2 == 0,
+            partstat: p.to_string(),
+        })
+        .collect::<Vec<_>>()
     };
     let v = |x: serde_json::Result<serde_json::Value>| x.expect("sample letters serialise");
     let mut out = Vec::new();
     match name {
         TemplateName::MeetingPoll => {
-            for (person, revised, full) in [(Person::Member, false, true), (Person::Deputy, true, false)] {
+            for (person, revised, full) in
+                [(Person::Member, false, true), (Person::Deputy, true, false)]
+            {
                 out.push(v(serde_json::to_value(MeetingPollLetter {
                     case: case(false, full),
                     recipient: recipient(person),
@@ -1286,13 +1316,43 @@ fn meeting_samples(
         }
         TemplateName::MeetingPollReply => {
             for (outcome, state, earlier, full) in [
-                (PollReplyOutcome::Recorded, MeetingState::Polling, false, true),
-                (PollReplyOutcome::Recorded, MeetingState::Polling, false, false),
-                (PollReplyOutcome::Unreadable, MeetingState::Polling, false, true),
-                (PollReplyOutcome::Unreadable, MeetingState::Polling, true, false),
+                (
+                    PollReplyOutcome::Recorded,
+                    MeetingState::Polling,
+                    false,
+                    true,
+                ),
+                (
+                    PollReplyOutcome::Recorded,
+                    MeetingState::Polling,
+                    false,
+                    false,
+                ),
+                (
+                    PollReplyOutcome::Unreadable,
+                    MeetingState::Polling,
+                    false,
+                    true,
+                ),
+                (
+                    PollReplyOutcome::Unreadable,
+                    MeetingState::Polling,
+                    true,
+                    false,
+                ),
                 (PollReplyOutcome::Closed, MeetingState::Invited, false, true),
-                (PollReplyOutcome::Closed, MeetingState::Invited, false, false),
-                (PollReplyOutcome::Closed, MeetingState::Cancelled, false, true),
+                (
+                    PollReplyOutcome::Closed,
+                    MeetingState::Invited,
+                    false,
+                    false,
+                ),
+                (
+                    PollReplyOutcome::Closed,
+                    MeetingState::Cancelled,
+                    false,
+                    true,
+                ),
             ] {
                 out.push(v(serde_json::to_value(MeetingPollReplyLetter {
                     case: case(false, full),
@@ -1378,10 +1438,11 @@ fn meeting_samples(
                 MeetingProblem::NoCase,
                 MeetingProblem::NoSuchCase,
             ];
-            let all = events
-                .into_iter()
-                .map(|e| (e, None))
-                .chain(problems.into_iter().map(|p| (MeetingEvent::Rejected, Some(p))));
+            let all = events.into_iter().map(|e| (e, None)).chain(
+                problems
+                    .into_iter()
+                    .map(|p| (MeetingEvent::Rejected, Some(p))),
+            );
             let states = [
                 MeetingState::Polling,
                 MeetingState::Invited,
@@ -1394,17 +1455,29 @@ fn meeting_samples(
                     event,
                     command: (i % 2 == 0).then(|| "overleg".into()),
                     problem,
-                    details: if i % 2 == 1 { vec!["regel".into()] } else { vec![] },
+                    details: if i % 2 == 1 {
+                        vec!["regel".into()]
+                    } else {
+                        vec![]
+                    },
                     case: with_case.then(|| case(false, i % 2 == 0)),
                     meeting: with_case.then(|| meeting(state, i % 5 != 0)),
                     availability: if with_case { rows() } else { vec![] },
-                    rsvps: if with_case && i % 2 == 0 { rsvps() } else { vec![] },
+                    rsvps: if with_case && i % 2 == 0 {
+                        rsvps()
+                    } else {
+                        vec![]
+                    },
                     from: if i % 3 == 0 {
                         String::new()
                     } else {
                         "x@example.org".into()
                     },
-                    subject: if i % 2 == 0 { "Accepted: x".into() } else { String::new() },
+                    subject: if i % 2 == 0 {
+                        "Accepted: x".into()
+                    } else {
+                        String::new()
+                    },
                     raw_id: 7,
                     proposed: (i % 2 == 1).then(|| Slot {
                         start: t("2026-12-10T09:00:00Z"),

@@ -145,6 +145,9 @@ pub fn case_show(cfg: &Config, c: &Case, journal: &[JournalEntry], as_json: bool
             );
         }
     }
+    if let Some(m) = &c.meeting {
+        meeting_section(cfg, c, m, &mut s);
+    }
     let _ = writeln!(s, "\nTimeline:");
     for e in journal {
         let v = serde_json::to_value(&e.event).unwrap_or_default();
@@ -156,6 +159,104 @@ pub fn case_show(cfg: &Config, c: &Case, journal: &[JournalEntry], as_json: bool
         let _ = writeln!(s, "  {}  {:<18} {}", local(cfg, e.at), name, detail);
     }
     s
+}
+
+/// The meeting of a case: its state, the availability table of the poll and the answers
+/// to the invitation.
+fn meeting_section(cfg: &Config, c: &Case, m: &Meeting, s: &mut String) {
+    let hm = |t: Timestamp| t.with_timezone(&cfg.periods.timezone).format("%H:%M");
+    let state = match m.state {
+        MeetingState::Polling => "poll running",
+        MeetingState::Invited => "planned, invitations sent",
+        MeetingState::Cancelled => "cancelled",
+    };
+    let _ = writeln!(s, "\nMeeting {} ({state}):", m.number);
+    let _ = writeln!(s, "  UID:        {} (sequence {})", m.uid, m.sequence);
+    if let Some(w) = m.when {
+        let _ = writeln!(s, "  When:       {} - {}", local(cfg, w.start), hm(w.end));
+    }
+    if let Some(l) = &m.location {
+        let _ = writeln!(s, "  Location:   {l}");
+    }
+    if m.state == MeetingState::Polling
+        && let Some(t) = m.poll_closes_at
+    {
+        let _ = writeln!(s, "  Poll closes: {}", local(cfg, t));
+    }
+    if !m.slots.is_empty() {
+        let answered = c
+            .seats
+            .iter()
+            .filter(|x| m.answers.contains_key(&x.member_id))
+            .count();
+        let counts = crate::core::meeting::slot_counts(m);
+        let best = crate::core::meeting::best_slot(m, None).filter(|_| !m.answers.is_empty());
+        let _ = writeln!(
+            s,
+            "  Availability ({answered} of {} seats answered):",
+            c.seats.len()
+        );
+        for (i, slot) in m.slots.iter().enumerate() {
+            let n = i as u32 + 1;
+            let (yes, maybe, no) = counts[i];
+            let _ = writeln!(
+                s,
+                "    {n:>2}. {} - {}   yes {yes}, maybe {maybe}, no {no}{}{}",
+                local(cfg, slot.start),
+                hm(slot.end),
+                if best == Some(n) { "  (most yes)" } else { "" },
+                if m.chosen == Some(n) {
+                    "  (chosen)"
+                } else {
+                    ""
+                },
+            );
+        }
+        let mut header = format!("    {:<6} {:<28}", "", "");
+        for n in 1..=m.slots.len() {
+            header.push_str(&format!(" {n:>3}"));
+        }
+        let _ = writeln!(s, "{}", header.trim_end());
+        for seat in &c.seats {
+            let mut row = format!("    {:<6} {:<28}", seat.ministry, seat.member.display());
+            match m.answers.get(&seat.member_id) {
+                Some(a) => {
+                    for v in &a.answers {
+                        let mark = match v {
+                            Availability::Yes => "yes",
+                            Availability::Maybe => "?",
+                            Availability::No => "no",
+                        };
+                        row.push_str(&format!(" {mark:>3}"));
+                    }
+                    if a.by == Person::Deputy {
+                        row.push_str(&format!("  (by deputy {})", a.from));
+                    }
+                }
+                None => row.push_str("   no answer yet"),
+            }
+            let _ = writeln!(s, "{row}");
+        }
+    }
+    if !m.attendees.is_empty() {
+        let _ = writeln!(s, "  Invited:");
+        for a in &m.attendees {
+            let kind = match a.kind {
+                AttendeeKind::Member => "member",
+                AttendeeKind::Deputy => "deputy",
+                AttendeeKind::Submitter => "submitter",
+                AttendeeKind::Guest => "guest",
+            };
+            let _ = writeln!(
+                s,
+                "    {:<40} {:<10} {}{}",
+                a.address.to_string(),
+                kind,
+                a.partstat,
+                if a.required { "" } else { " (optional)" }
+            );
+        }
+    }
 }
 
 /// What `loket calendar` prints.

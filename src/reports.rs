@@ -410,7 +410,11 @@ pub fn compute(
                         proposed = true;
                     } else if key == "meeting_scheduled" {
                         let v = serde_json::to_value(other).unwrap_or_default();
-                        let uid = v.get("uid").and_then(|u| u.as_str()).unwrap_or("").to_string();
+                        let uid = v
+                            .get("uid")
+                            .and_then(|u| u.as_str())
+                            .unwrap_or("")
+                            .to_string();
                         let start = v
                             .get("start")
                             .cloned()
@@ -466,9 +470,10 @@ pub fn compute(
             }
             // The journal says when the seat first answered; the case's views back it up
             // for stores from before the journal recorded every view.
-            let first = first_view.get(s.member_id.as_str()).copied().or_else(|| {
-                s.views.iter().map(|v| v.received_at).min()
-            });
+            let first = first_view
+                .get(s.member_id.as_str())
+                .copied()
+                .or_else(|| s.views.iter().map(|v| v.received_at).min());
             if let Some(t) = first {
                 acc.answered += 1;
                 if let Some(d0) = start {
@@ -536,7 +541,11 @@ pub fn compute(
             status: status_key(c.status),
             outcome,
             seats: c.seats.len(),
-            answered: c.seats.iter().filter(|s| s.current_view().is_some()).count(),
+            answered: c
+                .seats
+                .iter()
+                .filter(|s| s.current_view().is_some())
+                .count(),
             reminders: reminded.values().sum(),
             extensions,
             deadline_missed: case_missed,
@@ -640,7 +649,10 @@ fn opt(v: Option<i64>) -> String {
 
 fn outcome_word(w: &Words, key: &str) -> String {
     match key {
-        "advisable" => w.t("gelijkluidend: tegemoetkomen geraden", "common: compensation advisable"),
+        "advisable" => w.t(
+            "gelijkluidend: tegemoetkomen geraden",
+            "common: compensation advisable",
+        ),
         "under_conditions" => w.t(
             "gelijkluidend: geraden onder voorwaarden",
             "common: advisable under conditions",
@@ -662,17 +674,33 @@ fn period_text(w: &Words, r: &Report, lang: Lang) -> String {
         Lang::Nl => d.format("%d-%m-%Y").to_string(),
         Lang::En => d.format("%Y-%m-%d").to_string(),
     };
-    format!("{} {} {} {}", w.t("van", "from"), f(r.from), w.t("tot en met", "to"), f(r.to))
+    format!(
+        "{} {} {} {}",
+        w.t("van", "from"),
+        f(r.from),
+        w.t("tot en met", "to"),
+        f(r.to)
+    )
 }
 
 /// Key figures as (label, value) pairs.
 fn key_figures(w: &Words, r: &Report) -> Vec<(String, String)> {
     let o = &r.outcomes;
     vec![
-        (w.t("Casussen ontvangen", "Cases received").into(), r.cases.to_string()),
-        (w.t("waarvan spoed", "of which urgent").into(), r.urgent.to_string()),
         (
-            w.t("Afgerond (gebundeld of gesloten)", "Finished (bundled or closed)").into(),
+            w.t("Casussen ontvangen", "Cases received").into(),
+            r.cases.to_string(),
+        ),
+        (
+            w.t("waarvan spoed", "of which urgent").into(),
+            r.urgent.to_string(),
+        ),
+        (
+            w.t(
+                "Afgerond (gebundeld of gesloten)",
+                "Finished (bundled or closed)",
+            )
+            .into(),
             (r.status.bundled + r.status.closed).to_string(),
         ),
         (
@@ -683,17 +711,29 @@ fn key_figures(w: &Words, r: &Report) -> Vec<(String, String)> {
             w.t("Gelijkluidend standpunt", "Common position").into(),
             (o.advisable + o.under_conditions + o.not_advisable).to_string(),
         ),
-        (w.t("Standpunten uiteenlopend", "Views split").into(), o.split.to_string()),
         (
-            w.t("Reactietijd, mediaan (werkdagen)", "Response time, median (working days)").into(),
+            w.t("Standpunten uiteenlopend", "Views split").into(),
+            o.split.to_string(),
+        ),
+        (
+            w.t(
+                "Reactietijd, mediaan (werkdagen)",
+                "Response time, median (working days)",
+            )
+            .into(),
             num(r.response.median_working_days),
         ),
         (
-            w.t("Reactietijd, 90e percentiel (werkdagen)", "Response time, 90th percentile (working days)").into(),
+            w.t(
+                "Reactietijd, 90e percentiel (werkdagen)",
+                "Response time, 90th percentile (working days)",
+            )
+            .into(),
             opt(r.response.p90_working_days),
         ),
         (
-            w.t("Casussen met herinneringen", "Cases that needed reminders").into(),
+            w.t("Casussen met herinneringen", "Cases that needed reminders")
+                .into(),
             r.reminders.cases.to_string(),
         ),
         (
@@ -701,14 +741,24 @@ fn key_figures(w: &Words, r: &Report) -> Vec<(String, String)> {
             r.reminders.seat_reminders.to_string(),
         ),
         (
-            w.t("Termijn gemist (casussen)", "Deadline missed (cases)").into(),
-            format!("{} {} {}", r.deadlines.missed, w.t("van", "of"), r.deadlines.passed),
+            w.t("Termijn gemist (casussen)", "Deadline missed (cases)")
+                .into(),
+            format!(
+                "{} {} {}",
+                r.deadlines.missed,
+                w.t("van", "of"),
+                r.deadlines.passed
+            ),
         ),
         (
-            w.t("Termijn verlengd (casussen)", "Deadline extended (cases)").into(),
+            w.t("Termijn verlengd (casussen)", "Deadline extended (cases)")
+                .into(),
             r.deadlines.extended.to_string(),
         ),
-        (w.t("Overleggen gehouden", "Meetings held").into(), r.meetings.held.to_string()),
+        (
+            w.t("Overleggen gehouden", "Meetings held").into(),
+            r.meetings.held.to_string(),
+        ),
     ]
 }
 
@@ -773,7 +823,11 @@ fn text_table(out: &mut String, head: &[String], rows: &[Vec<String>]) {
                 s.push_str("  ");
             }
             // Numbers right-aligned, text left-aligned.
-            if i > 0 && c.chars().next().is_some_and(|ch| ch.is_ascii_digit() || ch == '-') {
+            if i > 0
+                && c.chars()
+                    .next()
+                    .is_some_and(|ch| ch.is_ascii_digit() || ch == '-')
+            {
                 s.push_str(&" ".repeat(pad));
                 s.push_str(c);
             } else {
@@ -787,7 +841,11 @@ fn text_table(out: &mut String, head: &[String], rows: &[Vec<String>]) {
     let _ = writeln!(
         out,
         "  {}",
-        widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  ")
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
     );
     for r in rows {
         let _ = writeln!(out, "  {}", line(r));
@@ -823,11 +881,19 @@ pub fn to_table(cfg: &Config, r: &Report) -> String {
         return s;
     }
     let figures = key_figures(&w, r);
-    let lw = figures.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let lw = figures
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     for (k, v) in &figures {
         let _ = writeln!(s, "  {k:<lw$}  {v}");
     }
-    let _ = writeln!(s, "\n{}", w.t("Per indienend ministerie", "Per submitting ministry"));
+    let _ = writeln!(
+        s,
+        "\n{}",
+        w.t("Per indienend ministerie", "Per submitting ministry")
+    );
     text_table(
         &mut s,
         &[
@@ -843,7 +909,10 @@ pub fn to_table(cfg: &Config, r: &Report) -> String {
     let _ = writeln!(s, "\n{}", w.t("Uitkomsten", "Outcomes"));
     text_table(
         &mut s,
-        &[w.t("Uitkomst", "Outcome").into(), w.t("Casussen", "Cases").into()],
+        &[
+            w.t("Uitkomst", "Outcome").into(),
+            w.t("Casussen", "Cases").into(),
+        ],
         &outcome_rows(&w, r)
             .into_iter()
             .map(|(k, n)| vec![k, n.to_string()])
@@ -874,7 +943,10 @@ pub fn to_table(cfg: &Config, r: &Report) -> String {
         let _ = writeln!(
             s,
             "{}: {}",
-            w.t("Casussen met uiteenlopende standpunten", "Cases with split views"),
+            w.t(
+                "Casussen met uiteenlopende standpunten",
+                "Cases with split views"
+            ),
             r.split_cases.join(", ")
         );
     }
@@ -929,9 +1001,27 @@ pub fn to_csv(r: &Report) -> String {
     ] {
         row("outcome", k, "", "cases", v.to_string());
     }
-    row("response", "", "", "answers", r.response.answers.to_string());
-    row("response", "", "", "median_working_days", num(r.response.median_working_days));
-    row("response", "", "", "p90_working_days", opt(r.response.p90_working_days));
+    row(
+        "response",
+        "",
+        "",
+        "answers",
+        r.response.answers.to_string(),
+    );
+    row(
+        "response",
+        "",
+        "",
+        "median_working_days",
+        num(r.response.median_working_days),
+    );
+    row(
+        "response",
+        "",
+        "",
+        "p90_working_days",
+        opt(r.response.p90_working_days),
+    );
     for (k, v) in [
         ("cases", r.reminders.cases),
         ("rounds", r.reminders.rounds),
@@ -966,13 +1056,55 @@ pub fn to_csv(r: &Report) -> String {
         row("month", &x.month, "", "cases", x.cases.to_string());
     }
     for x in &r.members {
-        row("member", &x.member_id, &x.name, "asked", x.asked.to_string());
-        row("member", &x.member_id, &x.name, "answered", x.answered.to_string());
-        row("member", &x.member_id, &x.name, "median_working_days", num(x.median_working_days));
-        row("member", &x.member_id, &x.name, "p90_working_days", opt(x.p90_working_days));
-        row("member", &x.member_id, &x.name, "deadlines_missed", x.deadlines_missed.to_string());
-        row("member", &x.member_id, &x.name, "reminded_cases", x.reminded_cases.to_string());
-        row("member", &x.member_id, &x.name, "reminders", x.reminders.to_string());
+        row(
+            "member",
+            &x.member_id,
+            &x.name,
+            "asked",
+            x.asked.to_string(),
+        );
+        row(
+            "member",
+            &x.member_id,
+            &x.name,
+            "answered",
+            x.answered.to_string(),
+        );
+        row(
+            "member",
+            &x.member_id,
+            &x.name,
+            "median_working_days",
+            num(x.median_working_days),
+        );
+        row(
+            "member",
+            &x.member_id,
+            &x.name,
+            "p90_working_days",
+            opt(x.p90_working_days),
+        );
+        row(
+            "member",
+            &x.member_id,
+            &x.name,
+            "deadlines_missed",
+            x.deadlines_missed.to_string(),
+        );
+        row(
+            "member",
+            &x.member_id,
+            &x.name,
+            "reminded_cases",
+            x.reminded_cases.to_string(),
+        );
+        row(
+            "member",
+            &x.member_id,
+            &x.name,
+            "reminders",
+            x.reminders.to_string(),
+        );
     }
     for c in &r.case_rows {
         row("case", &c.id, &c.subject, "outcome", c.outcome.to_string());
@@ -980,13 +1112,11 @@ pub fn to_csv(r: &Report) -> String {
     s
 }
 
+/// Bars of one series: values, colour, margin between bars (pixels).
+type Series<'a> = (&'a [f64], (u8, u8, u8), u32);
+
 /// A bar chart as SVG; `None` when plotters could not draw it (the table still shows it).
-fn bar_chart(
-    title: &str,
-    labels: &[String],
-    series: &[(&[f64], (u8, u8, u8), u32)],
-    width: u32,
-) -> Option<String> {
+fn bar_chart(title: &str, labels: &[String], series: &[Series<'_>], width: u32) -> Option<String> {
     use plotters::prelude::*;
     let n = labels.len();
     if n == 0 {
@@ -1014,10 +1144,9 @@ fn bar_chart(
             .disable_x_mesh()
             .x_labels(n)
             .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => labels
-                    .get(*i as usize)
-                    .cloned()
-                    .unwrap_or_default(),
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                    labels.get(*i as usize).cloned().unwrap_or_default()
+                }
                 SegmentValue::Last => String::new(),
             })
             .y_label_formatter(&|y| {
@@ -1075,28 +1204,53 @@ th{{background:#eee}} td.n{{text-align:right}} .charts{{display:flex;flex-wrap:w
         "<p class=\"sub\">{} · {} {}</p>",
         e(&r.body),
         w.t("opgesteld", "made"),
-        e(&crate::render::format_datetime(&r.generated_at, cfg.periods.timezone, lang))
+        e(&crate::render::format_datetime(
+            &r.generated_at,
+            cfg.periods.timezone,
+            lang
+        ))
     );
     if r.cases == 0 {
-        let _ = writeln!(s, "<p class=\"notice\">{}</p>\n</body>\n</html>", e(&no_cases(&w, r, lang)));
+        let _ = writeln!(
+            s,
+            "<p class=\"notice\">{}</p>\n</body>\n</html>",
+            e(&no_cases(&w, r, lang))
+        );
         return s;
     }
     let _ = writeln!(s, "<h2>{}</h2>\n<table>", w.t("Kerncijfers", "Key figures"));
     for (k, v) in key_figures(&w, r) {
-        let _ = writeln!(s, "<tr><th>{}</th><td class=\"n\">{}</td></tr>", e(&k), e(&v));
+        let _ = writeln!(
+            s,
+            "<tr><th>{}</th><td class=\"n\">{}</td></tr>",
+            e(&k),
+            e(&v)
+        );
     }
     let _ = writeln!(s, "</table>");
 
     // Charts.
-    let _ = writeln!(s, "<h2>{}</h2>\n<div class=\"charts\">", w.t("In beeld", "At a glance"));
+    let _ = writeln!(
+        s,
+        "<h2>{}</h2>\n<div class=\"charts\">",
+        w.t("In beeld", "At a glance")
+    );
     let months: Vec<String> = r.by_month.iter().map(|m| m.month.clone()).collect();
     let month_values: Vec<f64> = r.by_month.iter().map(|m| m.cases as f64).collect();
     let ministry_labels: Vec<String> = r.by_ministry.iter().map(|m| m.code.clone()).collect();
     let ministry_values: Vec<f64> = r.by_ministry.iter().map(|m| m.cases as f64).collect();
     let outcomes = outcome_rows(&w, r);
-    let outcome_labels: Vec<String> = ["advisable", "under_conditions", "not_advisable", "split", "no_views", "pending"]
-        .iter()
-        .map(|k| match *k {
+    let outcome_labels: Vec<String> = [
+        "advisable",
+        "under_conditions",
+        "not_advisable",
+        "split",
+        "no_views",
+        "pending",
+    ]
+    .iter()
+    .map(|k| {
+        match *k {
             "advisable" => w.t("geraden", "advisable"),
             "under_conditions" => w.t("voorwaarden", "conditions"),
             "not_advisable" => w.t("niet geraden", "not advisable"),
@@ -1104,8 +1258,9 @@ th{{background:#eee}} td.n{{text-align:right}} .charts{{display:flex;flex-wrap:w
             "no_views" => w.t("geen", "none"),
             _ => w.t("lopend", "running"),
         }
-        .to_string())
-        .collect();
+        .to_string()
+    })
+    .collect();
     let outcome_values: Vec<f64> = outcomes.iter().map(|(_, n)| *n as f64).collect();
     let member_labels: Vec<String> = r.members.iter().map(|m| m.ministry.clone()).collect();
     let medians: Vec<f64> = r
@@ -1165,7 +1320,8 @@ th{{background:#eee}} td.n{{text-align:right}} .charts{{display:flex;flex-wrap:w
                 let _ = writeln!(
                     s,
                     "<figure>{}<figcaption class=\"small\">{}</figcaption></figure>",
-                    svg.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>").trim(),
+                    svg.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                        .trim(),
                     e(caption)
                 );
             }
@@ -1185,7 +1341,9 @@ th{{background:#eee}} td.n{{text-align:right}} .charts{{display:flex;flex-wrap:w
         for r in rows {
             let _ = write!(s, "<tr>");
             for c in r {
-                let numeric = !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit() || matches!(ch, '.' | '-' | ' ' | '(' | ')'));
+                let numeric = !c.is_empty()
+                    && c.chars()
+                        .all(|ch| ch.is_ascii_digit() || matches!(ch, '.' | '-' | ' ' | '(' | ')'));
                 let _ = write!(
                     s,
                     "<td{}>{}</td>",
@@ -1197,7 +1355,11 @@ th{{background:#eee}} td.n{{text-align:right}} .charts{{display:flex;flex-wrap:w
         }
         let _ = writeln!(s, "</table>");
     };
-    let _ = writeln!(s, "<h2>{}</h2>", w.t("Per indienend ministerie", "Per submitting ministry"));
+    let _ = writeln!(
+        s,
+        "<h2>{}</h2>",
+        w.t("Per indienend ministerie", "Per submitting ministry")
+    );
     table(
         &mut s,
         &[
@@ -1208,13 +1370,23 @@ th{{background:#eee}} td.n{{text-align:right}} .charts{{display:flex;flex-wrap:w
         ],
         &r.by_ministry
             .iter()
-            .map(|m| vec![m.code.clone(), m.name.clone(), m.cases.to_string(), m.urgent.to_string()])
+            .map(|m| {
+                vec![
+                    m.code.clone(),
+                    m.name.clone(),
+                    m.cases.to_string(),
+                    m.urgent.to_string(),
+                ]
+            })
             .collect::<Vec<_>>(),
     );
     let _ = writeln!(s, "<h2>{}</h2>", w.t("Uitkomsten", "Outcomes"));
     table(
         &mut s,
-        &[w.t("Uitkomst", "Outcome").into(), w.t("Casussen", "Cases").into()],
+        &[
+            w.t("Uitkomst", "Outcome").into(),
+            w.t("Casussen", "Cases").into(),
+        ],
         &outcomes
             .iter()
             .map(|(k, n)| vec![k.clone(), n.to_string()])
@@ -1224,32 +1396,78 @@ th{{background:#eee}} td.n{{text-align:right}} .charts{{display:flex;flex-wrap:w
         let _ = writeln!(
             s,
             "<p>{}: {}</p>",
-            w.t("Casussen met uiteenlopende standpunten", "Cases with split views"),
+            w.t(
+                "Casussen met uiteenlopende standpunten",
+                "Cases with split views"
+            ),
             e(&r.split_cases.join(", "))
         );
     }
     let _ = writeln!(
         s,
         "<h2>{}</h2>",
-        w.t("Per lid (reactietijd in werkdagen, wd)", "Per member (response time in working days, wd)")
+        w.t(
+            "Per lid (reactietijd in werkdagen, wd)",
+            "Per member (response time in working days, wd)"
+        )
     );
     let (head, rows) = member_table(&w, r);
     table(&mut s, &head, &rows);
-    let _ = writeln!(s, "<h2>{}</h2>", w.t("Termijnen, herinneringen en overleg", "Deadlines, reminders and meetings"));
+    let _ = writeln!(
+        s,
+        "<h2>{}</h2>",
+        w.t(
+            "Termijnen, herinneringen en overleg",
+            "Deadlines, reminders and meetings"
+        )
+    );
     let d = &r.deadlines;
     let m = &r.meetings;
     table(
         &mut s,
-        &[w.t("Onderwerp", "Item").into(), w.t("Aantal", "Number").into()],
         &[
-            (w.t("Termijn verstreken (casussen)", "Deadline passed (cases)"), d.passed),
-            (w.t("Termijn gemist door minstens één lid (casussen)", "Deadline missed by at least one member (cases)"), d.missed),
-            (w.t("Gemiste termijnen per zetel, totaal", "Deadlines missed per seat, in all"), d.seat_deadlines_missed),
-            (w.t("Termijn verlengd (casussen)", "Deadline extended (cases)"), d.extended),
-            (w.t("Verlengingen, totaal", "Extensions, in all"), d.extensions),
-            (w.t("Casussen met herinneringen", "Cases with reminders"), r.reminders.cases),
-            (w.t("Herinneringsrondes", "Reminder rounds"), r.reminders.rounds),
-            (w.t("Herinneringen aan zetels", "Reminders to seats"), r.reminders.seat_reminders),
+            w.t("Onderwerp", "Item").into(),
+            w.t("Aantal", "Number").into(),
+        ],
+        &[
+            (
+                w.t("Termijn verstreken (casussen)", "Deadline passed (cases)"),
+                d.passed,
+            ),
+            (
+                w.t(
+                    "Termijn gemist door minstens één lid (casussen)",
+                    "Deadline missed by at least one member (cases)",
+                ),
+                d.missed,
+            ),
+            (
+                w.t(
+                    "Gemiste termijnen per zetel, totaal",
+                    "Deadlines missed per seat, in all",
+                ),
+                d.seat_deadlines_missed,
+            ),
+            (
+                w.t("Termijn verlengd (casussen)", "Deadline extended (cases)"),
+                d.extended,
+            ),
+            (
+                w.t("Verlengingen, totaal", "Extensions, in all"),
+                d.extensions,
+            ),
+            (
+                w.t("Casussen met herinneringen", "Cases with reminders"),
+                r.reminders.cases,
+            ),
+            (
+                w.t("Herinneringsrondes", "Reminder rounds"),
+                r.reminders.rounds,
+            ),
+            (
+                w.t("Herinneringen aan zetels", "Reminders to seats"),
+                r.reminders.seat_reminders,
+            ),
             (w.t("Overleg voorgesteld", "Meetings proposed"), m.proposed),
             (w.t("Overleg gehouden", "Meetings held"), m.held),
             (w.t("Overleg gepland", "Meetings planned"), m.planned),
@@ -1281,12 +1499,28 @@ th{{background:#eee}} td.n{{text-align:right}} .charts{{display:flex;flex-wrap:w
                     c.id.clone(),
                     c.received.to_string(),
                     c.ministry.clone(),
-                    format!("{}{}", if c.urgent { w.t("[spoed] ", "[urgent] ") } else { "" }, c.subject),
+                    format!(
+                        "{}{}",
+                        if c.urgent {
+                            w.t("[spoed] ", "[urgent] ")
+                        } else {
+                            ""
+                        },
+                        c.subject
+                    ),
                     outcome_word(&w, c.outcome),
                     format!("{}/{}", c.answered, c.seats),
                     c.reminders.to_string(),
-                    if c.extensions > 0 { c.extensions.to_string() } else { String::new() },
-                    if c.deadline_missed { yes.to_string() } else { String::new() },
+                    if c.extensions > 0 {
+                        c.extensions.to_string()
+                    } else {
+                        String::new()
+                    },
+                    if c.deadline_missed {
+                        yes.to_string()
+                    } else {
+                        String::new()
+                    },
                 ]
             })
             .collect::<Vec<_>>(),

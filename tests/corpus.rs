@@ -886,3 +886,130 @@ fn itip() {
     }
     t.finish();
 }
+
+// ---------------------------------------------------------------------------------------
+// No input may panic: corpus messages, mutated (proptest, bounded so CI runs it in
+// seconds). `read_unguarded` lets a panic through where `read` would catch it.
+
+mod mutated {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn corpus_files() -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for folder in ["replies", "autoreplies", "bounces", "encodings", "itip"] {
+            let mut names: Vec<PathBuf> = std::fs::read_dir(Path::new(CORPUS).join(folder))
+                .expect("corpus folder")
+                .map(|e| e.unwrap().path())
+                .filter(|p| !p.ends_with("EXPECTED.json"))
+                .collect();
+            names.sort();
+            out.extend(names.iter().map(|p| std::fs::read(p).unwrap()));
+        }
+        out
+    }
+
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        Flip(usize, u8),
+        Insert(usize, Vec<u8>),
+        Delete(usize, usize),
+        Truncate(usize),
+        Duplicate(usize, usize),
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        let interesting = prop::sample::select(vec![
+            b"\r\n".to_vec(),
+            b"\n\n".to_vec(),
+            b"--".to_vec(),
+            b"=?utf-8?b?".to_vec(),
+            b"boundary=\"x\"".to_vec(),
+            b"Content-Type: multipart/report; report-type=delivery-status\r\n".to_vec(),
+            b"Content-Transfer-Encoding: base64\r\n".to_vec(),
+            b"<blockquote type=cite>".to_vec(),
+            b"<div class=\"gmail_quote\">".to_vec(),
+            b"> ".to_vec(),
+            b"Op 1 jan. 2026 schreef x <".to_vec(),
+            b"BEGIN:VCALENDAR\r\n".to_vec(),
+            b"\xff\xfe\x00".to_vec(),
+            b"\x78\x9f\x3e\x22".to_vec(),
+        ]);
+        prop_oneof![
+            (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
+            (any::<usize>(), prop_oneof![interesting, prop::collection::vec(any::<u8>(), 1..16)])
+                .prop_map(|(i, b)| Mutation::Insert(i, b)),
+            (any::<usize>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
+            any::<usize>().prop_map(Mutation::Truncate),
+            (any::<usize>(), 1usize..512).prop_map(|(i, n)| Mutation::Duplicate(i, n)),
+        ]
+    }
+
+    fn apply(mut b: Vec<u8>, muts: &[Mutation]) -> Vec<u8> {
+        for m in muts {
+            let len = b.len().max(1);
+            match m {
+                Mutation::Flip(i, x) => {
+                    if !b.is_empty() {
+                        let i = i % b.len();
+                        b[i] ^= x | 1;
+                    }
+                }
+                Mutation::Insert(i, bytes) => {
+                    let i = i % (b.len() + 1);
+                    b.splice(i..i, bytes.iter().copied());
+                }
+                Mutation::Delete(i, n) => {
+                    let i = i % len;
+                    let end = (i + n).min(b.len());
+                    if i < end {
+                        b.drain(i..end);
+                    }
+                }
+                Mutation::Truncate(i) => b.truncate(i % len),
+                Mutation::Duplicate(i, n) => {
+                    let i = i % len;
+                    let end = (i + n).min(b.len());
+                    if i < end {
+                        let piece = b[i..end].to_vec();
+                        b.splice(end..end, piece);
+                    }
+                }
+            }
+        }
+        b
+    }
+
+    static FILES: std::sync::LazyLock<Vec<Vec<u8>>> = std::sync::LazyLock::new(corpus_files);
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 400,
+            max_shrink_iters: 64,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn mutated_corpus_messages_never_panic(
+            pick in any::<prop::sample::Index>(),
+            muts in prop::collection::vec(mutation(), 1..6),
+        ) {
+            let original = &FILES[pick.index(FILES.len())];
+            let b = apply(original.clone(), &muts);
+            let m = mail::read_unguarded(1, &b, &limits());
+            for a in &m.attachments {
+                prop_assert!(mail::attachment(&b, a.index).is_some());
+            }
+            let _ = mail::message_id(&b);
+            let s = String::from_utf8_lossy(&b);
+            let _ = reply::split_reply(&s);
+            let _ = mail::split_html_reply(&s);
+            let _ = itip::parse(&s);
+            let _ = tnef::parse(&b);
+            let _ = mail::docx::text(&b);
+            let i = inspect::inspect(&b, &limits());
+            let _ = inspect::to_text("x", &i);
+        }
+    }
+}

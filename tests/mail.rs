@@ -2,7 +2,7 @@
 //! corpus of real-world mail in ../shared/corpus.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use loket::core::model::{
@@ -11,7 +11,6 @@ use loket::core::model::{
 use loket::mail::{ReadLimits, attachment, message_id, read};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mail");
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 
 fn limits() -> ReadLimits {
     ReadLimits {
@@ -556,218 +555,172 @@ fn message_id_scan_agrees_with_read() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The shared corpus.
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
-fn expected(folder: &str) -> serde_json::Map<String, serde_json::Value> {
-    let path = Path::new(CORPUS).join(folder).join("EXPECTED.json");
-    let text = std::fs::read_to_string(&path).expect("EXPECTED.json");
-    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
-    v["files"].as_object().cloned().unwrap_or_default()
-}
-
-fn read_corpus(folder: &str, name: &str) -> InboundMail {
-    let bytes = std::fs::read(Path::new(CORPUS).join(folder).join(name)).expect("corpus file");
-    read(1, &bytes, &limits())
-}
+// More of what issue 4 asks: .docx forms, HTML markers, Dutch Outlook blocks, disclaimers,
+// iTIP, inspect. The shared corpus is checked in tests/corpus.rs.
 
 #[test]
-fn corpus_never_panics() {
-    let mut files = Vec::new();
-    files_under(Path::new(CORPUS), &mut files);
-    files.sort();
-    assert!(files.len() > 200, "only {} corpus files", files.len());
-
-    // A panic inside `read` is caught there; check that the hook never fired.
-    let mut panicked = Vec::new();
-    let mut unparseable = 0;
-    for f in &files {
-        let bytes = std::fs::read(f).unwrap();
-        let result = std::panic::catch_unwind(|| {
-            let m = read(1, &bytes, &limits());
-            let _ = message_id(&bytes);
-            for a in &m.attachments {
-                let got = attachment(&bytes, a.index).expect("listed attachment");
-                assert_eq!(got.bytes.len() as u64, a.size);
-            }
-            m
-        });
-        match result {
-            Ok(m) => unparseable += usize::from(m.problems.contains(&MailProblem::Unparseable)),
-            Err(_) => panicked.push(f.display().to_string()),
-        }
-    }
-    println!(
-        "corpus: {} files read, {unparseable} unparseable (non-mail files such as .ics, .txt)",
-        files.len()
+fn case_form_in_a_docx_attachment() {
+    let bytes = raw("case_docx_attachment.eml");
+    let m = read(3, &bytes, &limits());
+    assert_eq!(m.kind, MailKind::Message);
+    assert_eq!(
+        m.case_form.fields,
+        fields(&[
+            (CaseField::Ministry, "OCW"),
+            (
+                CaseField::Contact,
+                "Fatima el Amrani, f.elamrani@minocw.example.nl"
+            ),
+            (
+                CaseField::Subject,
+                "Studievertraging door fout in DUO-systeem"
+            ),
+            (
+                CaseField::Description,
+                "Door een storing kregen 40 studenten hun beurs te laat. Zij liepen daardoor \
+                 studievertraging op.\nEr is geen wettelijke grondslag & geen regeling."
+            ),
+            (
+                CaseField::Question,
+                "Is het geraden de studenten onverplicht tegemoet te komen?"
+            ),
+            (CaseField::Urgency, "nee"),
+        ])
     );
-    assert!(panicked.is_empty(), "panicked on {panicked:?}");
-}
-
-#[test]
-fn corpus_autoreplies_are_not_messages() {
-    let exp = expected("autoreplies");
-    let mut met = 0;
-    let mut missed = Vec::new();
-    let mut total = 0;
-    for (name, e) in &exp {
-        if e["expected"]["is_auto_reply"].as_bool() != Some(true) {
-            continue;
-        }
-        total += 1;
-        let m = read_corpus("autoreplies", name);
-        if m.kind == MailKind::Message {
-            missed.push(name.clone());
-        } else {
-            met += 1;
-        }
-    }
-    println!("autoreplies: {met} of {total} expected auto-replies are not classified Message");
-    for name in &missed {
-        println!("  MISSED auto-reply: {name}");
-    }
-    assert!(total >= 10, "EXPECTED.json lists only {total} auto-replies");
-
-    // The negative case: a human reply with X-Auto-Response-Suppress stays a message.
-    for (name, e) in &exp {
-        if e["expected"]["is_auto_reply"].as_bool() == Some(false) {
-            let m = read_corpus("autoreplies", name);
-            println!("  negative {name}: {:?}", m.kind);
-        }
-    }
-}
-
-/// What the bounce corpus expects of a file, as far as it says.
-enum BounceExpectation {
-    /// A permanent failure of these addresses (may be empty: addresses unknown).
-    Failed(Vec<String>),
-    /// Only temporary failures, or a success report: not a bounce, not a message.
-    NotFailed,
-    /// Not a bounce at all.
-    NoBounce,
-    Unknown,
-}
-
-fn bounce_expectation(e: &serde_json::Value) -> BounceExpectation {
-    let exp = &e["expected"];
-    if let Some(list) = exp.as_array() {
-        let mut failed = Vec::new();
-        let mut any_permanent = false;
-        for d in list {
-            if let Some(addrs) = d["addresses"].as_array() {
-                if d["temporary"].as_bool() != Some(true) {
-                    any_permanent = true;
-                    failed.extend(
-                        addrs
-                            .iter()
-                            .filter_map(|a| a.as_str())
-                            .map(str::to_lowercase),
-                    );
-                }
-            } else if let Some(status) = d["status"].as_str()
-                && status.starts_with('5')
-            {
-                any_permanent = true;
-            }
-        }
-        return if any_permanent {
-            BounceExpectation::Failed(failed)
-        } else {
-            BounceExpectation::NotFailed
-        };
-    }
-    for key in ["is_bounce", "bounced", "is_delivery_notification"] {
-        match exp[key].as_bool() {
-            Some(true) => {
-                let mut failed = Vec::new();
-                if let Some(r) = exp["final_recipient"].as_str() {
-                    let a = r.rsplit(';').next().unwrap_or(r).trim().to_lowercase();
-                    failed.push(a);
-                }
-                if let Some(rs) = exp["recipients"].as_array() {
-                    failed.extend(rs.iter().filter_map(|a| a.as_str()).map(str::to_lowercase));
-                }
-                return if exp["action"].as_str() == Some("delayed") {
-                    BounceExpectation::NotFailed
-                } else {
-                    BounceExpectation::Failed(failed)
-                };
-            }
-            Some(false) => {
-                return if key == "bounced" {
-                    BounceExpectation::NotFailed
-                } else {
-                    BounceExpectation::NoBounce
-                };
-            }
-            None => {}
-        }
-    }
-    BounceExpectation::Unknown
-}
-
-#[test]
-fn corpus_bounces() {
-    let exp = expected("bounces");
-    let (mut permanent, mut as_bounce, mut with_addresses) = (0, 0, 0);
-    let mut notes = Vec::new();
-    for (name, e) in &exp {
-        let m = read_corpus("bounces", name);
-        match bounce_expectation(e) {
-            BounceExpectation::Failed(want) => {
-                permanent += 1;
-                match &m.kind {
-                    MailKind::Bounce { recipients } => {
-                        as_bounce += 1;
-                        if want.iter().all(|w| recipients.contains(w)) {
-                            with_addresses += 1;
-                        } else {
-                            notes.push(format!("{name}: wanted {want:?}, got {recipients:?}"));
-                        }
-                    }
-                    other => notes.push(format!("{name}: permanent failure read as {other:?}")),
-                }
-            }
-            BounceExpectation::NotFailed => {
-                if matches!(m.kind, MailKind::Message) {
-                    notes.push(format!("{name}: delay/success report read as Message"));
-                }
-            }
-            BounceExpectation::NoBounce => {
-                if matches!(m.kind, MailKind::Bounce { .. }) {
-                    notes.push(format!("{name}: not a bounce, read as {:?}", m.kind));
-                }
-            }
-            BounceExpectation::Unknown => {}
-        }
-    }
-    println!(
-        "bounces: {as_bounce} of {permanent} permanent failures read as Bounce, \
-         {with_addresses} with all expected addresses"
-    );
-    for n in &notes {
-        println!("  {n}");
-    }
+    assert_eq!(m.attachments.len(), 1);
+    assert_eq!(m.attachments[0].name, "casusformulier.docx");
+    assert_eq!(m.language.as_deref(), Some("nl"));
     assert!(
-        permanent >= 40,
-        "EXPECTED.json lists only {permanent} permanent failures"
+        m.warnings.iter().any(|w| w.contains("casusformulier.docx")),
+        "{:?}",
+        m.warnings
     );
-    // A floor against regressions (49 of 50 when this was written).
-    assert!(
-        as_bounce >= 45,
-        "only {as_bounce} of {permanent} permanent failures read as Bounce"
+    // The attachment as stored is the .docx itself.
+    let a = attachment(&bytes, 0).unwrap();
+    assert!(a.bytes.starts_with(b"PK"));
+}
+
+fn mail_with_body(content_type: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: Jan Jansen <jan@minbzk.example.nl>\r\nTo: loket@gremium.example.nl\r\n\
+         Subject: RE: [OTT 2026-014] Casus\r\nMessage-ID: <r1@minbzk.example.nl>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: {content_type}; charset=utf-8\r\n\r\n{body}"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn outlook_html_reply_is_cut_at_its_own_marker() {
+    let html = "<html><body><div class=WordSection1><p class=MsoNormal>Standpunt: ja<o:p></o:p></p>\
+        <p class=MsoNormal>Argumenten: past binnen de handreiking.<o:p></o:p></p>\
+        <p class=MsoNormal><o:p>&nbsp;</o:p></p>\
+        <div id=divRplyFwdMsg><hr><b>Van:</b> Loket &lt;loket@gremium.example.nl&gt;<br>\
+        <b>Verzonden:</b> dinsdag 10 maart 2026 14:03<br><b>Aan:</b> Jan Jansen<br>\
+        <b>Onderwerp:</b> [OTT 2026-014] Casus</div><p>Standpunt: (ja / nee)</p></div></body></html>";
+    let m = read(1, &mail_with_body("text/html", html), &limits());
+    assert_eq!(
+        m.reply_text,
+        "Standpunt: ja\nArgumenten: past binnen de handreiking."
     );
+    assert!(m.quoted_text.contains("Verzonden:"), "{:?}", m.quoted_text);
+    assert_eq!(m.view_form.position, Position::Advisable);
+    assert_eq!(
+        m.view_form.arguments.as_deref(),
+        Some("past binnen de handreiking.")
+    );
+    let i = loket::mail::inspect::inspect(&mail_with_body("text/html", html), &limits());
+    assert_eq!(i.reply_marker, Some("Outlook divRplyFwdMsg"));
+}
+
+#[test]
+fn dutch_outlook_block_and_wrapped_attribution_in_plain_text() {
+    let body = "Nee, niet geraden.\r\n\r\nVerzonden vanuit Outlook voor iOS\r\n\
+        ________________________________\r\nVan: Loket <loket@gremium.example.nl>\r\n\
+        Verzonden: dinsdag 10 maart 2026 14:03\r\nAan: Jan Jansen\r\n\
+        Onderwerp: [OTT 2026-014] Casus\r\n\r\nBeste leden,\r\n";
+    let m = read(1, &mail_with_body("text/plain", body), &limits());
+    assert_eq!(m.reply_text, "Nee, niet geraden.");
+    assert!(m.quoted_text.starts_with("Verzonden vanuit Outlook voor iOS"));
+    assert!(m.quoted_text.ends_with("Beste leden,"));
+
+    let body = "Akkoord.\r\n\r\nOp di 10 mrt. 2026 om 14:03 schreef Loket Overleggremium <\r\n\
+        loket@gremium.example.nl>:\r\n\r\n> Beste leden,\r\n";
+    let m = read(1, &mail_with_body("text/plain", body), &limits());
+    assert_eq!(m.reply_text, "Akkoord.");
+    assert!(m.quoted_text.starts_with("Op di 10 mrt."));
+}
+
+#[test]
+fn disclaimer_is_cut_and_kept() {
+    let body = "Standpunt: onder voorwaarden\r\nOpmerkingen: alleen bij een bedrag onder de 5.000 euro.\r\n\r\n\
+        Met vriendelijke groet,\r\nPiet\r\n\r\n\
+        Dit bericht kan informatie bevatten die niet voor u is bestemd. Indien u niet de \
+        geadresseerde bent of dit bericht abusievelijk aan u is toegezonden, wordt u verzocht \
+        dat aan de afzender te melden en het bericht te verwijderen.\r\n";
+    let m = read(1, &mail_with_body("text/plain", body), &limits());
+    assert!(m.reply_text.ends_with("Piet"), "{:?}", m.reply_text);
+    assert!(m.quoted_text.starts_with("Dit bericht kan informatie bevatten"));
+    assert_eq!(m.view_form.position, Position::UnderConditions);
+}
+
+#[test]
+fn inline_answers_under_the_quoted_form_are_kept() {
+    let body = "> Standpunt:\r\n> (ja / nee / onder voorwaarden)\r\nJa\r\n> Argumenten:\r\n\
+        Het past binnen de handreiking.\r\n> Opmerkingen:\r\n> \r\n";
+    let m = read(1, &mail_with_body("text/plain", body), &limits());
+    assert_eq!(m.view_form.position, Position::Advisable);
+    assert_eq!(
+        m.view_form.arguments.as_deref(),
+        Some("Het past binnen de handreiking.")
+    );
+}
+
+#[test]
+fn calendar_reply_carries_its_itip_data() {
+    let m = fixture("calendar_reply.eml");
+    assert_eq!(m.kind, MailKind::CalendarReply);
+    let itip = m.itip.expect("itip");
+    assert_eq!(itip.method.as_deref(), Some("REPLY"));
+    assert!(!itip.attendees.is_empty());
+}
+
+#[test]
+fn inspect_json_keeps_the_contract_keys() {
+    for name in [
+        "bounce_dsn.eml",
+        "out_of_office.eml",
+        "reply_free_text.eml",
+        "case_nl_complete.eml",
+        "calendar_reply.eml",
+        "garbage.bin",
+    ] {
+        let i = loket::mail::inspect::inspect(&raw(name), &limits());
+        let v = loket::mail::inspect::to_json(name, &i);
+        for key in [
+            "kind",
+            "bounce_recipients",
+            "reply_text",
+            "form",
+            "itip",
+            "warnings",
+        ] {
+            assert!(v.get(key).is_some(), "{name}: no {key} in {v}");
+        }
+        assert!(
+            matches!(
+                v["kind"].as_str(),
+                Some("message" | "auto_reply" | "bounce")
+            ),
+            "{name}: {}",
+            v["kind"]
+        );
+        assert!(v["bounce_recipients"].is_array() && v["warnings"].is_array());
+    }
+    let bounce = loket::mail::inspect::inspect(&raw("bounce_dsn.eml"), &limits());
+    assert_eq!(bounce.kind, "bounce");
+    assert!(!bounce.bounce_recipients.is_empty());
+    let case = loket::mail::inspect::inspect(&raw("case_nl_complete.eml"), &limits());
+    assert!(case.form["case_form"]["ministry"].is_string());
+    let free = loket::mail::inspect::inspect(&raw("reply_free_text.eml"), &limits());
+    assert!(free.form.is_null());
 }

@@ -135,8 +135,8 @@ impl Servers {
                         let folder = if rel.is_empty() { "INBOX" } else { rel };
                         out.push((folder.to_string(), id));
                     }
-                } else if name.starts_with('.') {
-                    walk(&p, &name[1..], out);
+                } else if let Some(folder) = name.strip_prefix('.') {
+                    walk(&p, folder, out);
                 }
             }
         }

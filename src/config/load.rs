@@ -19,7 +19,12 @@ use regex::Regex;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
-use super::model::{AgreementRule, BodyConfig, Bundling, CalendarConfig, ClosedDay, Config, Deputy, DeskConfig, Distribution, Intake, Jobs, Lang, MeetingConfig, LiberationDay, Age, Retention, MailboxConfig, Member, Ministry, Period, Periods, Policy, ReminderRule, SecretSource, Secrets, StoreConfig, TransportConfig};
+use super::model::{
+    Age, AgreementRule, BodyConfig, Bundling, CalendarConfig, ClosedDay, Config, Deputy,
+    DeskConfig, Distribution, Intake, Jobs, Lang, LiberationDay, MailboxConfig, MeetingConfig,
+    Member, Ministry, Period, Periods, Policy, ReminderRule, Retention, SecretSource, Secrets,
+    StoreConfig, TransportConfig,
+};
 use crate::core::model::Address;
 
 /// The `imap` mailbox and `smtp` transport sections.
@@ -1163,7 +1168,10 @@ fn parse_meeting(ck: &mut Checker, root: &Section<'_, '_>) -> Option<MeetingConf
                     let g = g?;
                     let text = g.value.trim();
                     let (name, email) = match text.rsplit_once('<') {
-                        Some((n, e)) => (n.trim().trim_matches('"').trim(), e.trim_end_matches('>').trim()),
+                        Some((n, e)) => (
+                            n.trim().trim_matches('"').trim(),
+                            e.trim_end_matches('>').trim(),
+                        ),
                         None => ("", text),
                     };
                     match check_email(email) {

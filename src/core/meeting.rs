@@ -71,12 +71,16 @@ static TIME_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 static TIME_ONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\b(?:om|at)\s+)?\b(\d{1,2})(?:[:.](\d{2})\s*(?:uur\b|u\b|h\b)?|\s*(?:uur\b|u\b|h\b))")
-        .expect("valid regex")
+    Regex::new(
+        r"(?:\b(?:om|at)\s+)?\b(\d{1,2})(?:[:.](\d{2})\s*(?:uur\b|u\b|h\b)?|\s*(?:uur\b|u\b|h\b))",
+    )
+    .expect("valid regex")
 });
 static LOCATION_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:locatie|location|plaats|vergaderplaats|waar|where|ruimte|room|zaal)\s*:\s*(.+)$")
-        .expect("valid regex")
+    Regex::new(
+        r"(?i)^(?:locatie|location|plaats|vergaderplaats|waar|where|ruimte|room|zaal)\s*:\s*(.+)$",
+    )
+    .expect("valid regex")
 });
 static AGENDA_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^agenda\s*:?\s*(.*)$").expect("valid regex"));
@@ -117,7 +121,8 @@ const WEEKDAYS: &[(&str, Weekday)] = &[
 
 const FILLERS: &[&str] = &[
     "op", "on", "om", "at", "van", "from", "vanaf", "uur", "de", "het", "the", "tijd", "time",
-    "datum", "date", "slot", "optie", "option", "s", "middags", "ochtends", "avonds",
+    "datum", "date", "slot", "optie", "option", "s", "middags", "ochtends", "avonds", "naar",
+    "to", "nieuw", "nieuwe", "new",
 ];
 
 /// Reads one slot: a date (`di 8 december`, `8 december 2026`, `2026-12-08`, `8-12-2026`,
@@ -128,12 +133,18 @@ const FILLERS: &[&str] = &[
 pub fn parse_slot(line: &str, today: NaiveDate, tz: Tz, default: Duration) -> Option<Slot> {
     let text: String = line.chars().take(200).collect::<String>().to_lowercase();
     let mut text = BULLET.replace(&text, "").to_string();
-    let numeric = NUMERIC_DATE.find(&text).map(|m| (m.range(), m.as_str().to_string()));
+    let numeric = NUMERIC_DATE
+        .find(&text)
+        .map(|m| (m.range(), m.as_str().to_string()));
     if let Some((range, _)) = &numeric {
         text.replace_range(range.clone(), " ");
     }
     let hm = |h: &str, m: Option<regex::Match<'_>>| -> Option<NaiveTime> {
-        NaiveTime::from_hms_opt(h.parse().ok()?, m.map_or(Some(0), |m| m.as_str().parse().ok())?, 0)
+        NaiveTime::from_hms_opt(
+            h.parse().ok()?,
+            m.map_or(Some(0), |m| m.as_str().parse().ok())?,
+            0,
+        )
     };
     let (start, end, rest) = if let Some(c) = TIME_RANGE.captures(&text) {
         let start = hm(&c[1], c.get(2))?;
@@ -216,7 +227,12 @@ pub fn parse_meeting_request(
             gap = seen;
             continue;
         }
-        let location = LOCATION_LINE.captures(line).map(|c| c[1].trim().to_string());
+        if SIGNATURE.is_match(line) {
+            break;
+        }
+        let location = LOCATION_LINE
+            .captures(line)
+            .map(|c| c[1].trim().to_string());
         let agenda = AGENDA_LINE.captures(line).map(|c| c[1].trim().to_string());
         if gap {
             if location.is_none() && agenda.is_none() {
@@ -286,11 +302,19 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         |(?P<maybe>\b(?:misschien|wellicht|mogelijk|eventueel|onder\s+voorbehoud|voorlopig|liever\s+niet
             |maybe|perhaps|possibly|tentative(?:ly)?|if\s+needed|if\s+need\s+be|if\s+necessary)\b|\?)
         |(?P<yes>\b(?:ja|jazeker|jawel|yes|yep|yeah|kan\s+ik|kan|kunnen|wel|oké|ok(?:e|ay)?|prima|goed|graag
-            |beschikbaar|available|fine|works?|past|lukt|akkoord|sure|aanwezig)\b|[✓✔✅])
+            |beschikbaar|available|fine|works?|past|lukt|akkoord|sure|aanwezig|voorkeur|liefst
+            |prefer(?:red|ence)?)\b|[✓✔✅])
         |(?P<all>\b(?:allemaal|allebei|alle(?:\s+(?:drie|vier|vijf|twee|opties|tijden|data|momenten|tijdstippen))?
             |beide|both|all|any|elke?|iedere?)\b)
         |(?P<num>\b\d{1,2}\b)
         |(?P<sep>[,;])",
+    )
+    .expect("valid regex")
+});
+
+static STRONG_NO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:nee|neen|no|kan\s+(?:ik\s+)?(?:helaas\s+)?niet|kunnen\s+niet|can'?t|can’t|cannot|can\s+not|unable|verhinderd|niet\s+beschikbaar|unavailable)\b",
     )
     .expect("valid regex")
 });
@@ -322,7 +346,11 @@ enum Tok {
 /// "nee" (none). Dates and times copied from the list are skipped; reading stops at a
 /// signature. Slots the answer does not mention are `No` for the caller.
 pub fn parse_poll_answer(text: &str, slots: usize) -> PollReading {
-    let text: String = text.chars().take(MAX_TEXT).collect::<String>().to_lowercase();
+    let text: String = text
+        .chars()
+        .take(MAX_TEXT)
+        .collect::<String>()
+        .to_lowercase();
     let slots = slots.min(MAX_SLOTS) as u32;
     let mut r = PollReading::default();
     let mut any_number = false;
@@ -414,7 +442,15 @@ pub fn parse_poll_answer(text: &str, slots: usize) -> PollReading {
     }
     if !any_number && r.answers.is_empty() {
         let mut all: Vec<u32> = (1..=slots).collect();
-        if !words.is_empty() && words.iter().all(|w| *w == Availability::No) {
+        // A short, plain refusal ("Nee, helaas.", "Ik kan helaas niet") is no to every slot;
+        // a bare "niet" in a sentence ("weet ik nog niet") is not.
+        let said: Vec<&str> = text
+            .lines()
+            .take_while(|l| !SIGNATURE.is_match(l.trim()))
+            .collect();
+        let said = said.join(" ");
+        let plain_no = said.trim().chars().count() <= 80 && STRONG_NO.is_match(&said);
+        if plain_no && !words.is_empty() && words.iter().all(|w| *w == Availability::No) {
             assign(&mut r, &mut all, Availability::No);
         } else if slots == 1
             && let Some(w) = words.first()
@@ -488,7 +524,9 @@ pub(super) fn check(case: &Case, cmd: &Command) -> Result<(), String> {
     match cmd {
         Command::ProposeMeeting { slots, .. } => {
             if slots.is_empty() {
-                return Err("give at least one slot, e.g. --slot \"2026-12-08 14:00-16:00\"".into());
+                return Err(
+                    "give at least one slot, e.g. --slot \"2026-12-08 14:00-16:00\"".into(),
+                );
             }
             if slots.len() > MAX_SLOTS {
                 return Err(format!("a poll has at most {MAX_SLOTS} slots"));
@@ -510,9 +548,16 @@ pub(super) fn check(case: &Case, cmd: &Command) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::MoveMeeting { .. } | Command::CancelMeeting { .. } => {
-            live.map(|_| ()).ok_or(()).or_else(|()| none())
+        Command::MoveMeeting { to, .. } => {
+            let Some(m) = live else { return none() };
+            if to.is_none() && m.when.is_none() {
+                return Err(format!(
+                    "the meeting of case {id} has no time yet; give one with --slot"
+                ));
+            }
+            Ok(())
         }
+        Command::CancelMeeting { .. } => live.map(|_| ()).map_or_else(none, Ok),
         _ => Ok(()),
     }
 }
@@ -794,7 +839,10 @@ impl Core<'_> {
             raw_id: s.mail.map_or(0, |m| m.raw_id),
             proposed: s.proposed,
         };
-        let event = to_context(&s.event).as_str().unwrap_or_default().to_string();
+        let event = to_context(&s.event)
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let scope = case.map_or_else(|| "nocase".to_string(), |c| c.id.to_string());
         let number = m.map_or(0, |m| m.number);
         let tail = s
@@ -880,12 +928,13 @@ impl Core<'_> {
                 let Some(state) = live else {
                     return Err(MeetingProblem::NoMeeting);
                 };
+                let m = case.meeting.as_ref().ok_or(MeetingProblem::NoMeeting)?;
+                let to = to.or(m.when).ok_or(MeetingProblem::NoSlots)?;
                 if to.start <= now {
                     return Err(MeetingProblem::SlotInPast);
                 }
-                let m = case.meeting.as_ref().ok_or(MeetingProblem::NoMeeting)?;
-                let chosen = m.slots.iter().position(|s| s == to).map(|i| i as u32 + 1);
-                self.schedule(case, *to, chosen, location.clone(), by, now, out);
+                let chosen = m.slots.iter().position(|s| *s == to).map(|i| i as u32 + 1);
+                self.schedule(case, to, chosen, location.clone(), by, now, out);
                 Ok(if state == MeetingState::Invited {
                     MeetingEvent::Rescheduled
                 } else {
@@ -1024,8 +1073,7 @@ impl Core<'_> {
     fn attendees_for(&self, case: &Case) -> Vec<MeetingAttendee> {
         let mut out: Vec<MeetingAttendee> = Vec::new();
         let mut add = |address: &Address, kind, member_id: Option<&str>, required| {
-            if address.email.trim().is_empty() || out.iter().any(|a| a.address.is(&address.email))
-            {
+            if address.email.trim().is_empty() || out.iter().any(|a| a.address.is(&address.email)) {
                 return;
             }
             out.push(MeetingAttendee {
@@ -1170,7 +1218,7 @@ impl Core<'_> {
         }
     }
 
-    fn ics_description(&self, case: &Case, m: &Meeting) -> String {
+    fn ics_description(&self, case: &Case, m: &Meeting, with_documents: bool) -> String {
         let info = self.case_info(case);
         let mut s = String::new();
         let (intro, agenda, question, docs, contact) = match self.lang() {
@@ -1209,7 +1257,7 @@ impl Core<'_> {
             s.push_str(&info.question.chars().take(2000).collect::<String>());
             s.push('\n');
         }
-        if !case.attachments.is_empty() {
+        if with_documents && !case.attachments.is_empty() {
             s.push('\n');
             s.push_str(docs);
             s.push('\n');
@@ -1262,7 +1310,7 @@ impl Core<'_> {
             end: when.end,
             tz: self.config.periods.timezone,
             summary: self.ics_summary(case),
-            description: self.ics_description(case, m),
+            description: self.ics_description(case, m, method == Method::Request),
             location: m.location.clone(),
             organizer: self.desk_sender(),
             attendees,
@@ -1323,8 +1371,15 @@ impl Core<'_> {
             let purpose = format!("m{short}{}s{}", m.number, m.sequence);
             let mut o = match seat_person {
                 Some((seat, person)) => {
-                    match self.meeting_seat_mail(case, seat, person, &purpose, letter_kind, context, now)
-                    {
+                    match self.meeting_seat_mail(
+                        case,
+                        seat,
+                        person,
+                        &purpose,
+                        letter_kind,
+                        context,
+                        now,
+                    ) {
                         Some(o) => o,
                         None => continue,
                     }
@@ -1525,8 +1580,8 @@ impl Core<'_> {
                 let r = req();
                 let current = live.and_then(|m| m.when);
                 let to = match (r.slots.as_slice(), current) {
-                    ([one], _) if r.bad_lines.is_empty() => *one,
-                    ([], Some(now_at)) if r.location.is_some() && r.bad_lines.is_empty() => now_at,
+                    ([one], _) if r.bad_lines.is_empty() => Some(*one),
+                    ([], Some(_)) if r.location.is_some() && r.bad_lines.is_empty() => None,
                     _ => {
                         let p = if r.bad_lines.is_empty() {
                             MeetingProblem::NoSlots
@@ -1591,7 +1646,10 @@ impl Core<'_> {
                 else {
                     return false;
                 };
-                let seat = case.seats.iter().any(|s| s.person_of(&from.email).is_some());
+                let seat = case
+                    .seats
+                    .iter()
+                    .any(|s| s.person_of(&from.email).is_some());
                 if !seat
                     || !mail.view_form.is_empty()
                     || parse_poll_answer(&mail.reply_text, m.slots.len())
@@ -1752,7 +1810,12 @@ impl Core<'_> {
                 && !m.complete_told
             {
                 m.complete_told = true;
-                self.meeting_status(Some(case), Status::new(MeetingEvent::PollComplete), now, out);
+                self.meeting_status(
+                    Some(case),
+                    Status::new(MeetingEvent::PollComplete),
+                    now,
+                    out,
+                );
             }
         }
         out.push(Action::SaveCase(Box::new(case.clone())));
@@ -2094,7 +2157,10 @@ mod tests {
     fn slot(line: &str) -> Option<(String, String)> {
         parse_slot(line, today(), Amsterdam, Duration::hours(2)).map(|s| {
             (
-                s.start.with_timezone(&Amsterdam).format("%F %R").to_string(),
+                s.start
+                    .with_timezone(&Amsterdam)
+                    .format("%F %R")
+                    .to_string(),
                 s.end.with_timezone(&Amsterdam).format("%F %R").to_string(),
             )
         })
@@ -2102,7 +2168,10 @@ mod tests {
 
     #[test]
     fn slots_in_dutch_and_english() {
-        let want = Some(("2026-12-08 14:00".to_string(), "2026-12-08 16:00".to_string()));
+        let want = Some((
+            "2026-12-08 14:00".to_string(),
+            "2026-12-08 16:00".to_string(),
+        ));
         for line in [
             "di 8 december 14:00-16:00",
             "dinsdag 8 december 2026, 14.00 - 16.00 uur",
@@ -2120,7 +2189,10 @@ mod tests {
         assert_eq!(slot("volgende week ergens"), None);
         assert_eq!(slot("8 december 16:00-14:00"), None);
         // Without a year: the next such date.
-        assert_eq!(slot("3 februari 10:00-11:00").unwrap().0, "2027-02-03 10:00");
+        assert_eq!(
+            slot("3 februari 10:00-11:00").unwrap().0,
+            "2027-02-03 10:00"
+        );
     }
 
     #[test]
@@ -2135,7 +2207,12 @@ mod tests {
         assert_eq!(r.location.as_deref(), Some("Turfmarkt 147, zaal 3"));
         assert_eq!(r.agenda, ["Opening", "De casus"]);
         assert!(r.bad_lines.is_empty());
-        let r = parse_meeting_request("8 december 14:00\nergens volgende week", today(), Amsterdam, Duration::hours(1));
+        let r = parse_meeting_request(
+            "8 december 14:00\nergens volgende week",
+            today(),
+            Amsterdam,
+            Duration::hours(1),
+        );
         assert_eq!(r.slots.len(), 1);
         assert_eq!(r.slots[0].end - r.slots[0].start, Duration::hours(1));
         assert_eq!(r.bad_lines, ["ergens volgende week"]);
@@ -2160,6 +2237,7 @@ mod tests {
             ("alle drie kan ik", &[(1, Yes), (2, Yes), (3, Yes)]),
             ("Geen van de tijden past", &[(1, No), (2, No), (3, No)]),
             ("Nee, helaas.", &[(1, No), (2, No), (3, No)]),
+            ("Ik kan helaas niet.\n\nGroet, Jan", &[(1, No), (2, No), (3, No)]),
             (
                 "1. di 8 december 2026, 14:00-16:00: ja\n2. wo 9 december 2026, 10:00-12:00: nee",
                 &[(1, Yes), (2, No)],
@@ -2170,12 +2248,19 @@ mod tests {
                 &[(1, Yes)],
             ),
             ("Option 1 works, 2 doesn't work", &[(1, Yes), (2, No)]),
+            ("Optie 2 heeft mijn voorkeur, 1 kan ook", &[(1, Yes), (2, Yes)]),
         ];
         for (text, want) in cases {
             assert_eq!(read(text, 3), want.to_vec(), "{text}");
         }
         // Nothing readable.
-        for text in ["Ik laat het nog weten", "Ja", "", "Maandag kan ik wel, dinsdag niet"] {
+        for text in [
+            "Ik laat het nog weten",
+            "weet ik nog niet",
+            "Ja",
+            "",
+            "Maandag kan ik wel, dinsdag niet",
+        ] {
             assert!(read(text, 3).is_empty(), "{text}");
         }
         // One slot: a plain yes is enough.
@@ -2201,7 +2286,10 @@ mod tests {
     #[test]
     fn best_slot_rule() {
         let t = |h| Utc.with_ymd_and_hms(2026, 12, 8, h, 0, 0).unwrap();
-        let s = |h| Slot { start: t(h), end: t(h + 1) };
+        let s = |h| Slot {
+            start: t(h),
+            end: t(h + 1),
+        };
         use Availability::*;
         let answer = |v: Vec<Availability>| PollAnswer {
             by: Person::Member,

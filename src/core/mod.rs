@@ -73,10 +73,11 @@ pub enum Command {
     },
     /// Set the meeting at slot N (from 1) of the poll and send the invitations.
     ChooseSlot { case: CaseId, slot: u32 },
-    /// Set or move the meeting to this time (and place); updated invitations go out.
+    /// Set or move the meeting to this time (`None`: keep the time) and place; updated
+    /// invitations go out.
     MoveMeeting {
         case: CaseId,
-        to: Slot,
+        to: Option<Slot>,
         location: Option<String>,
     },
     /// Cancel the meeting (or withdraw the poll).

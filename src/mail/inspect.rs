@@ -222,7 +222,7 @@ pub fn to_text(file: &str, i: &Inspection) -> String {
             if let Some(Value::Object(c)) = f.get("case_form") {
                 s.push_str("case form:\n");
                 for (k, v) in c {
-                    s.push_str(&format!("  {k}: {}\n", v.as_str().unwrap_or("")));
+                    s.push_str(&format!("  {k}: {}\n", indented(v.as_str().unwrap_or(""))));
                 }
             }
             if let Some(v @ Value::Object(_)) = f.get("view") {
@@ -232,7 +232,7 @@ pub fn to_text(file: &str, i: &Inspection) -> String {
                 }
                 for k in ["arguments", "compensation", "remarks"] {
                     if let Some(x) = v.get(k).and_then(Value::as_str) {
-                        s.push_str(&format!("  {k}: {x}\n"));
+                        s.push_str(&format!("  {k}: {}\n", indented(x)));
                     }
                 }
             }
@@ -260,6 +260,11 @@ pub fn to_text(file: &str, i: &Inspection) -> String {
         s.push_str(&format!("warning      {w}\n"));
     }
     s
+}
+
+/// Continuation lines of a value, indented under it.
+fn indented(v: &str) -> String {
+    v.replace('\n', "\n      ")
 }
 
 /// Position in words, for readers of the JSON who want it.

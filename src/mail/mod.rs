@@ -90,6 +90,16 @@ pub struct Detailed {
     pub details: Details,
 }
 
+/// [`read`] without its panic guard, for fuzzing and property tests: a panic here is a
+/// bug to find, where [`read`] would turn it into an unparseable mail.
+#[doc(hidden)]
+pub fn read_unguarded(raw_id: RawId, raw: &[u8], limits: &ReadLimits) -> InboundMail {
+    let raw = skip_leading_blank_lines(raw);
+    read_parsed(raw_id, raw, limits)
+        .map(|d| d.mail)
+        .unwrap_or_else(|| unparseable(raw_id))
+}
+
 /// [`read`], with the details of how the mail was read.
 pub fn read_detailed(raw_id: RawId, raw: &[u8], limits: &ReadLimits) -> Detailed {
     let raw = skip_leading_blank_lines(raw);
@@ -373,8 +383,12 @@ fn logical_attachments(msg: &Message<'_>, raw: &[u8]) -> Files {
         warnings: Vec::new(),
     };
     for (index, part) in msg.attachments().enumerate() {
-        let name = attachment_name(part, index);
         let content_type = content_type_of(part);
+        if matches!(part.body, PartType::Multipart(_)) || content_type.starts_with("multipart/") {
+            // A multipart (or one that lost its boundary) is structure, not a file.
+            continue;
+        }
+        let name = attachment_name(part, index);
         let bytes = part_bytes(raw, part);
         let tnef_like = content_type.starts_with("application/ms-tnef")
             || content_type.starts_with("application/vnd.ms-tnef")

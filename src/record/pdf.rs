@@ -21,7 +21,9 @@ static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 /// Why a PDF could not be made. Only a damaged build can cause these.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("the built-in font {0} cannot be read ({1}); the loket binary is damaged, reinstall it")]
+    #[error(
+        "the built-in font {0} cannot be read ({1}); the loket binary is damaged, reinstall it"
+    )]
     Font(&'static str, String),
     #[error("the built-in font {0} could not be subset ({1}); please report this")]
     Subset(&'static str, String),
@@ -242,20 +244,20 @@ impl Layout {
         lines
     }
 
-    /// Wrapped text, line by line, breaking pages as needed.
-    fn flow(&mut self, text: &str, x: f32, width: f32, font: F, size: f32, lead: f32, gray: f32) {
-        for l in self.wrap(text, font, size, width) {
+    /// Wrapped text over the full width, line by line, breaking pages as needed.
+    fn flow(&mut self, text: &str, font: F, size: f32, lead: f32, gray: f32) {
+        for l in self.wrap(text, font, size, WIDTH) {
             self.ensure(lead);
             let base = self.y + lead * 0.78;
-            self.text(x, base, size, font, gray, &l);
+            self.text(LEFT, base, size, font, gray, &l);
             self.y += lead;
         }
     }
 
     fn title(&mut self, doc: &Document) {
-        self.flow(&doc.title, LEFT, WIDTH, F::Bold, 18.0, 23.0, 0.0);
+        self.flow(&doc.title, F::Bold, 18.0, 23.0, 0.0);
         self.y += 2.0;
-        self.flow(&doc.subtitle, LEFT, WIDTH, F::Regular, 11.5, 15.0, 0.25);
+        self.flow(&doc.subtitle, F::Regular, 11.5, 15.0, 0.25);
         self.y += 6.0;
         let y = self.y;
         self.line(LEFT, y, RIGHT, y, 0.8, 0.4);
@@ -295,7 +297,7 @@ impl Layout {
                 self.y += 2.0;
             }
             Block::Paragraph { text } => {
-                self.flow(text, LEFT, WIDTH, F::Regular, 10.0, 13.5, 0.0);
+                self.flow(text, F::Regular, 10.0, 13.5, 0.0);
                 self.y += 6.0;
             }
             Block::Notice { text } => {
@@ -400,7 +402,12 @@ impl Layout {
         let header_h = header_lines as f32 * lead + 2.0 * pad;
 
         // Draws one band of lines of a row (or the header) with its cell borders.
-        let band = |me: &mut Layout, cells: &[Vec<String>], from: usize, n: usize, font: F, shade: bool| {
+        let band = |me: &mut Layout,
+                    cells: &[Vec<String>],
+                    from: usize,
+                    n: usize,
+                    font: F,
+                    shade: bool| {
             let h = n as f32 * lead + 2.0 * pad;
             let top = me.y;
             if shade {
@@ -575,10 +582,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
                     let bytes = l.font(font).encode(&text);
                     c.set_fill_gray(gray);
                     c.begin_text();
-                    c.set_font(
-                        Name(if font == F::Bold { b"F2" } else { b"F1" }),
-                        size,
-                    );
+                    c.set_font(Name(if font == F::Bold { b"F2" } else { b"F1" }), size);
                     c.set_text_matrix([1.0, 0.0, 0.0, 1.0, x, PAGE_H - y]);
                     c.show(Str(&bytes));
                     c.end_text();
@@ -667,7 +671,11 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, PdfError> {
             .ascent(font.scale(font.face.ascender()))
             .descent(font.scale(font.face.descender()))
             .cap_height(font.scale(font.face.capital_height().unwrap_or(700)))
-            .stem_v(if font.name.contains("Bold") { 140.0 } else { 80.0 })
+            .stem_v(if font.name.contains("Bold") {
+                140.0
+            } else {
+                80.0
+            })
             .font_file2(file);
         let data = deflate(&subset);
         pdf.stream(file, &data)

@@ -35,7 +35,9 @@ pub(super) fn not_for_kind(
 
 /// A TCP port number, or `default` when absent.
 fn port_or(ck: &mut Checker, s: &Section<'_, '_>, key: &str, default: u16) -> Option<u16> {
-    let v = s.get(key)?;
+    let Some(v) = s.get(key) else {
+        return Some(default);
+    };
     let problem = match v.get_ref() {
         DeValue::Integer(i) => {
             let digits = i.as_str().replace('_', "");
