@@ -148,7 +148,7 @@ fn generate(cfg: &Config, n: usize) -> (Vec<Case>, Vec<JournalEntry>) {
         Position::NotAdvisable,
     ];
     let start = Utc.with_ymd_and_hms(2025, 1, 2, 9, 0, 0).unwrap();
-    let span = 729 * 24 * 3600;
+    let span = 720 * 24 * 3600;
     let mut cases = Vec::with_capacity(n);
     let mut journal = Vec::with_capacity(n * 15);
     let mut seq: std::collections::BTreeMap<i32, u32> = Default::default();
@@ -256,13 +256,21 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000);
-    let dir = tempfile::tempdir().expect("temp dir");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    // LOKET_BENCH_DIR keeps the generated store (and config) there, to look at afterwards.
+    let kept = std::env::var_os("LOKET_BENCH_DIR").map(std::path::PathBuf::from);
+    if let Some(k) = &kept {
+        let _ = std::fs::remove_dir_all(k);
+        std::fs::create_dir_all(k).expect("LOKET_BENCH_DIR can be made");
+    }
+    let dir_path = kept.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let dir = &dir_path;
     let config = include_str!("../config/loket.toml").replace(
         "path = \"../var/store\"",
-        &format!("path = \"{}\"", dir.path().join("store").display()),
+        &format!("path = \"{}\"", dir.join("store").display()),
     );
     let config = config.replace("dir = \"../templates\"", "");
-    let cfg_path = dir.path().join("loket.toml");
+    let cfg_path = dir.join("loket.toml");
     std::fs::write(&cfg_path, &config).unwrap();
     let cfg = loket::config::load(&cfg_path).expect("the example config loads");
 
@@ -375,7 +383,7 @@ fn main() {
             "2027-01-15T12:00:00+01:00",
             "--output",
         ])
-        .arg(dir.path().join("report.html"))
+        .arg(dir.join("report.html"))
         .arg("--config")
         .arg(&cfg_path)
         .env("LOKET_LOG", "warn")

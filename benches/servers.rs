@@ -118,15 +118,25 @@ fn bench(dir: &Path) {
         .replace("[transport]\nkind = \"eml\"\npath = \"outbox\"\n", &net);
     std::fs::write(site.config(), text).unwrap();
     let log = std::fs::File::create(site.path("daemon.log")).unwrap();
-    let mut daemon = Command::new(common::BIN)
+    let daemon = Command::new(common::BIN)
         .args(["run", "--config"])
         .arg(site.config())
         .env("LOKET_TEST_PASSWORD", &password)
         .env("LOKET_LOG", "warn")
         .stdin(Stdio::null())
+        .stdout(Stdio::null())
         .stderr(log)
         .spawn()
         .unwrap();
+    // Stopped (SIGTERM) however the bench ends.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+            let _ = self.0.wait();
+        }
+    }
+    let daemon = Stop(daemon);
     std::thread::sleep(Duration::from_millis(800));
 
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -201,10 +211,7 @@ fn bench(dir: &Path) {
     let total = start.elapsed();
     std::thread::sleep(Duration::from_millis(500));
     let got = count_all(dir);
-    unsafe {
-        libc::kill(daemon.id() as i32, libc::SIGTERM);
-    }
-    let _ = daemon.wait();
+    drop(daemon);
 
     println!("servers bench (Dovecot + Postfix on loopback, IMAP IDLE in, SMTP submission out)");
     println!(

@@ -44,4 +44,20 @@ python3 -c 'import icalendar' || {
   exit 1
 }
 
+# The record tests (tests/record.rs) read the PDFs loket makes with pdftotext, from Debian's
+# poppler-utils, as a person's PDF reader would. Install it when missing (as root, as on the
+# project's machines and in CI).
+if ! command -v pdftotext >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing poppler-utils (pdftotext) for tests/record.rs" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    apt-get install -y -q --no-install-recommends poppler-utils >&2
+  fi
+  command -v pdftotext >/dev/null || {
+    echo "error: pdftotext is needed for tests/record.rs; install it: apt-get install poppler-utils" >&2
+    exit 1
+  }
+fi
+
 cargo test --locked "$@"

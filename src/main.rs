@@ -478,5 +478,9 @@ fn inspect(config: &std::path::Path, json: bool, files: &[std::path::PathBuf]) -
             print!("{}", loket::mail::inspect::to_text(&name, &i));
         }
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

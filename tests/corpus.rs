@@ -189,17 +189,23 @@ impl Tally {
     }
 
     /// Records one check. `detail` explains a miss.
-    fn check(&mut self, group: &str, file: &str, what: &str, ok: bool, detail: impl FnOnce() -> String) {
+    fn check(
+        &mut self,
+        group: &str,
+        file: &str,
+        what: &str,
+        ok: bool,
+        detail: impl FnOnce() -> String,
+    ) {
         let key = format!("{}/{file}", self.folder);
-        let allowed = ALLOWED
-            .iter()
-            .find(|(f, w, _)| *f == key && *w == what);
+        let allowed = ALLOWED.iter().find(|(f, w, _)| *f == key && *w == what);
         let g = self.groups.entry(group.to_string()).or_default();
         g.1 += 1;
         if ok {
             g.0 += 1;
             if allowed.is_some() {
-                self.stale.push(format!("{key} [{what}] is met now: take it off ALLOWED"));
+                self.stale
+                    .push(format!("{key} [{what}] is met now: take it off ALLOWED"));
             }
             return;
         }
@@ -219,7 +225,11 @@ impl Tally {
         let mut out = String::new();
         let _ = writeln!(out, "== corpus/{}", self.folder);
         for (g, (met, total)) in &self.groups {
-            let pct = if *total == 0 { 100.0 } else { 100.0 * *met as f64 / *total as f64 };
+            let pct = if *total == 0 {
+                100.0
+            } else {
+                100.0 * *met as f64 / *total as f64
+            };
             let _ = writeln!(out, "  {g:<44} {met:>4} / {total:<4} ({pct:.1}%)");
         }
         for n in &self.notes {
@@ -330,7 +340,11 @@ fn replies() {
             // all compared whole, after whitespace normalisation.
             let _ = m;
             t.check(&group, name, "reply_text", norm(&got) == norm(want), || {
-                format!("want {}\n      got  {}", show(&norm(want)), show(&norm(&got)))
+                format!(
+                    "want {}\n      got  {}",
+                    show(&norm(want)),
+                    show(&norm(&got))
+                )
             });
         } else if let Some(assertion) = e["assert"].as_str() {
             // Property assertions.
@@ -360,13 +374,29 @@ fn replies() {
                     name,
                     "quoted_text",
                     squash(&quoted) == squash(&want),
-                    || format!("want {}\n      got  {}", show(&norm(&want)), show(&norm(&quoted))),
+                    || {
+                        format!(
+                            "want {}\n      got  {}",
+                            show(&norm(&want)),
+                            show(&norm(&quoted))
+                        )
+                    },
                 );
             } else {
                 let group = format!("reply text, {} (companions)", source_tag(name));
-                t.check(&group, name, "reply_text", norm(&got) == norm(&want), || {
-                    format!("want {}\n      got  {}", show(&norm(&want)), show(&norm(&got)))
-                });
+                t.check(
+                    &group,
+                    name,
+                    "reply_text",
+                    norm(&got) == norm(&want),
+                    || {
+                        format!(
+                            "want {}\n      got  {}",
+                            show(&norm(&want)),
+                            show(&norm(&got))
+                        )
+                    },
+                );
             }
         }
     }
@@ -400,9 +430,13 @@ fn replies() {
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .find(|l| !both.contains(l));
-        t.check("nothing lost (reply + cut = input)", name, "lossless", lost.is_none(), || {
-            format!("line not in reply or cut text: {lost:?}")
-        });
+        t.check(
+            "nothing lost (reply + cut = input)",
+            name,
+            "lossless",
+            lost.is_none(),
+            || format!("line not in reply or cut text: {lost:?}"),
+        );
     }
     t.finish();
 }
@@ -450,16 +484,24 @@ fn autoreplies() {
                 _ => String::new(),
             };
             let field = h.split(':').next().unwrap_or("").to_lowercase();
-            t.check("reason names the expected header", name, "reason", reason.contains(&field), || {
-                format!("expected a rule on {h:?}, reason {reason:?}")
-            });
+            t.check(
+                "reason names the expected header",
+                name,
+                "reason",
+                reason.contains(&field),
+                || format!("expected a rule on {h:?}, reason {reason:?}"),
+            );
         }
         if let Some(k) = exp["kind"].as_str()
             && k.contains("MDN")
         {
-            t.check("read receipts read as such", name, "read_receipt", m.kind == MailKind::ReadReceipt, || {
-                format!("got {:?}", m.kind)
-            });
+            t.check(
+                "read receipts read as such",
+                name,
+                "read_receipt",
+                m.kind == MailKind::ReadReceipt,
+                || format!("got {:?}", m.kind),
+            );
         }
     }
     t.finish();
@@ -496,39 +538,67 @@ fn bounces() {
                     .collect();
                 let temporary = list.iter().all(|x| x["temporary"].as_bool() == Some(true));
                 if temporary {
-                    t.check("flufl delays: not a bounce, not a message", name, "kind", kind_word(&m.kind) == "auto_reply", || {
-                        format!("got {:?}", m.kind)
-                    });
+                    t.check(
+                        "flufl delays: not a bounce, not a message",
+                        name,
+                        "kind",
+                        kind_word(&m.kind) == "auto_reply",
+                        || format!("got {:?}", m.kind),
+                    );
                 } else {
-                    t.check("flufl failures: kind bounce", name, "kind", got.is_some(), || {
-                        format!("got {:?}", m.kind)
-                    });
+                    t.check(
+                        "flufl failures: kind bounce",
+                        name,
+                        "kind",
+                        got.is_some(),
+                        || format!("got {:?}", m.kind),
+                    );
                     let mut want = permanent.clone();
                     want.sort();
                     let mut have = got.cloned().unwrap_or_default();
                     have.sort();
-                    t.check("flufl failures: exactly the failed addresses", name, "recipients", have == want, || {
-                        format!("want {want:?}, got {have:?}")
-                    });
+                    t.check(
+                        "flufl failures: exactly the failed addresses",
+                        name,
+                        "recipients",
+                        have == want,
+                        || format!("want {want:?}, got {have:?}"),
+                    );
                 }
             } else {
                 // sisimai: one entry per recipient with status and reason.
                 let reasons: Vec<&str> = list.iter().filter_map(|x| x["reason"].as_str()).collect();
-                if reasons.iter().all(|r| matches!(*r, "delivered" | "feedback")) {
-                    t.check("sisimai delivered/feedback reports: not a bounce, not a message", name, "kind", kind_word(&m.kind) == "auto_reply", || {
-                        format!("got {:?}", m.kind)
-                    });
+                if reasons
+                    .iter()
+                    .all(|r| matches!(*r, "delivered" | "feedback"))
+                {
+                    t.check(
+                        "sisimai delivered/feedback reports: not a bounce, not a message",
+                        name,
+                        "kind",
+                        kind_word(&m.kind) == "auto_reply",
+                        || format!("got {:?}", m.kind),
+                    );
                     continue;
                 }
-                t.check("sisimai failures: kind bounce", name, "kind", got.is_some(), || {
-                    format!("got {:?}", m.kind)
-                });
-                t.check("sisimai failures: one address per failed recipient", name, "recipients", got.is_some_and(|r| r.len() == list.len()), || {
-                    format!("want {} recipient(s), got {got:?}", list.len())
-                });
+                t.check(
+                    "sisimai failures: kind bounce",
+                    name,
+                    "kind",
+                    got.is_some(),
+                    || format!("got {:?}", m.kind),
+                );
+                t.check(
+                    "sisimai failures: one address per failed recipient",
+                    name,
+                    "recipients",
+                    got.is_some_and(|r| r.len() == list.len()),
+                    || format!("want {} recipient(s), got {got:?}", list.len()),
+                );
                 // The status codes, where the mail carries a delivery status report.
                 if !d.details.delivery_status.is_empty() {
-                    let want: Vec<&str> = list.iter().filter_map(|x| x["status"].as_str()).collect();
+                    let want: Vec<&str> =
+                        list.iter().filter_map(|x| x["status"].as_str()).collect();
                     let have: Vec<String> = d
                         .details
                         .delivery_status
@@ -536,9 +606,13 @@ fn bounces() {
                         .filter_map(|s| s.status.as_deref())
                         .map(|s| s.split_whitespace().next().unwrap_or("").to_string())
                         .collect();
-                    t.check("sisimai failures: DSN status codes", name, "status", want.iter().all(|w| have.iter().any(|h| h == w)), || {
-                        format!("want {want:?}, got {have:?}")
-                    });
+                    t.check(
+                        "sisimai failures: DSN status codes",
+                        name,
+                        "status",
+                        want.iter().all(|w| have.iter().any(|h| h == w)),
+                        || format!("want {want:?}, got {have:?}"),
+                    );
                 }
             }
             continue;
@@ -553,13 +627,21 @@ fn bounces() {
             } else {
                 got.is_none()
             };
-            let group = if v { "failures: kind bounce" } else { "not failures: no bounce" };
+            let group = if v {
+                "failures: kind bounce"
+            } else {
+                "not failures: no bounce"
+            };
             t.check(group, name, "kind", ok, || format!("got {:?}", m.kind));
         }
         if exp["is_delivery_notification"].as_bool() == Some(true) {
-            t.check("delivery notifications: not a message", name, "kind", m.kind != MailKind::Message, || {
-                format!("got {:?}", m.kind)
-            });
+            t.check(
+                "delivery notifications: not a message",
+                name,
+                "kind",
+                m.kind != MailKind::Message,
+                || format!("got {:?}", m.kind),
+            );
         }
         let mut want_recipients: Vec<String> = Vec::new();
         if let Some(r) = exp["final_recipient"].as_str() {
@@ -571,13 +653,21 @@ fn bounces() {
         if !want_recipients.is_empty() {
             // A delay names the recipient in its status report, not as a failure.
             let have: Vec<String> = if exp["action"].as_str() == Some("delayed") {
-                d.details.delivery_status.iter().filter_map(|s| s.recipient.clone()).collect()
+                d.details
+                    .delivery_status
+                    .iter()
+                    .filter_map(|s| s.recipient.clone())
+                    .collect()
             } else {
                 got.cloned().unwrap_or_default()
             };
-            t.check("named recipients found", name, "recipients", want_recipients.iter().all(|w| have.contains(w)), || {
-                format!("want {want_recipients:?}, got {have:?}")
-            });
+            t.check(
+                "named recipients found",
+                name,
+                "recipients",
+                want_recipients.iter().all(|w| have.contains(w)),
+                || format!("want {want_recipients:?}, got {have:?}"),
+            );
         }
         // Exact fields of the delivery status report.
         for (key, field) in [
@@ -588,7 +678,9 @@ fn bounces() {
             ("remote_mta", "remote_mta"),
             ("final_recipient", "final_recipient"),
         ] {
-            let Some(want) = exp[key].as_str() else { continue };
+            let Some(want) = exp[key].as_str() else {
+                continue;
+            };
             let have: Vec<String> = d
                 .details
                 .delivery_status
@@ -601,15 +693,25 @@ fn bounces() {
                     _ => s.final_recipient.clone(),
                 })
                 .collect();
-            let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let squash = |s: &str| {
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            };
             // A bare address is compared with the address part of "rfc822; address".
             let same = |h: &str| {
                 squash(h) == squash(want)
-                    || (!want.contains(';') && squash(h.rsplit(';').next().unwrap_or(h)) == squash(want))
+                    || (!want.contains(';')
+                        && squash(h.rsplit(';').next().unwrap_or(h)) == squash(want))
             };
-            t.check("DSN fields exactly as expected", name, key, have.iter().any(|h| same(h)), || {
-                format!("want {want:?}, got {have:?}")
-            });
+            t.check(
+                "DSN fields exactly as expected",
+                name,
+                key,
+                have.iter().any(|h| same(h)),
+                || format!("want {want:?}, got {have:?}"),
+            );
         }
         if let Some(r) = exp["retryable"].as_bool() {
             let temporary = d
@@ -617,15 +719,28 @@ fn bounces() {
                 .delivery_status
                 .iter()
                 .any(|s| s.status.as_deref().is_some_and(|s| s.starts_with('4')));
-            t.check("DSN fields exactly as expected", name, "retryable", temporary == r, || {
-                format!("want retryable {r}, statuses {:?}", d.details.delivery_status)
-            });
+            t.check(
+                "DSN fields exactly as expected",
+                name,
+                "retryable",
+                temporary == r,
+                || {
+                    format!(
+                        "want retryable {r}, statuses {:?}",
+                        d.details.delivery_status
+                    )
+                },
+            );
         }
         if exp.get("addresses").is_some() {
             // flufl "dumbass": no address can be read; it must not become a message.
-            t.check("failures without readable addresses: not a message", name, "kind", m.kind != MailKind::Message, || {
-                format!("got {:?}", m.kind)
-            });
+            t.check(
+                "failures without readable addresses: not a message",
+                name,
+                "kind",
+                m.kind != MailKind::Message,
+                || format!("got {:?}", m.kind),
+            );
         }
     }
     t.note("not asserted: sisimai's reason taxonomy (userunknown, mailboxfull, …), its SMTP reply codes and hardbounce flags, and discourse's VERP key: loket reports failed recipients and DSN fields, not sisimai's or discourse's classifications".into());
@@ -643,52 +758,86 @@ fn encodings() {
         let exp = &e["expected"];
         if name.ends_with(".tnef") {
             let tn = tnef::parse(&bytes("encodings", name));
-            t.check("TNEF read", name, "parse", tn.is_some(), || "not read as TNEF".into());
+            t.check("TNEF read", name, "parse", tn.is_some(), || {
+                "not read as TNEF".into()
+            });
             let Some(tn) = tn else { continue };
             if let Some(names) = exp["attachments"].as_array() {
                 let want: Vec<&str> = names.iter().filter_map(|n| n.as_str()).collect();
                 let have: Vec<&str> = tn.attachments.iter().map(|a| a.name.as_str()).collect();
-                t.check("TNEF attachment names", name, "attachments", have == want, || {
-                    format!("want {want:?}, got {have:?}")
-                });
+                t.check(
+                    "TNEF attachment names",
+                    name,
+                    "attachments",
+                    have == want,
+                    || format!("want {want:?}, got {have:?}"),
+                );
             }
             if let Some(k) = exp["key"].as_str() {
-                t.check("TNEF key", name, "key", format!("0x{:04x}", tn.key) == k, || {
-                    format!("want {k}, got 0x{:04x}", tn.key)
-                });
+                t.check(
+                    "TNEF key",
+                    name,
+                    "key",
+                    format!("0x{:04x}", tn.key) == k,
+                    || format!("want {k}, got 0x{:04x}", tn.key),
+                );
             }
             if exp["body"].as_str() == Some("rtfbody") {
-                t.check("TNEF body kind", name, "body", tn.body_rtf.is_some(), || "no RTF body".into());
+                t.check(
+                    "TNEF body kind",
+                    name,
+                    "body",
+                    tn.body_rtf.is_some(),
+                    || "no RTF body".into(),
+                );
             }
             continue;
         }
         let m = read("encodings", name);
         match exp {
             Value::String(want) => {
-                t.check("decoded text exact", name, "reply_text", norm(&m.reply_text) == norm(want), || {
-                    format!("want {want:?}, got {:?}", m.reply_text)
-                });
+                t.check(
+                    "decoded text exact",
+                    name,
+                    "reply_text",
+                    norm(&m.reply_text) == norm(want),
+                    || format!("want {want:?}, got {:?}", m.reply_text),
+                );
             }
             Value::Object(o) => {
                 if let Some(want) = o.get("subject").and_then(Value::as_str) {
-                    t.check("decoded subject exact", name, "subject", m.subject == want, || {
-                        format!("want {want:?}, got {:?}", m.subject)
-                    });
+                    t.check(
+                        "decoded subject exact",
+                        name,
+                        "subject",
+                        m.subject == want,
+                        || format!("want {want:?}, got {:?}", m.subject),
+                    );
                 }
                 if let Some(want) = o.get("body").and_then(Value::as_str) {
-                    t.check("decoded text exact", name, "body", norm(&m.reply_text) == norm(want), || {
-                        format!("want {want:?}, got {:?}", m.reply_text)
-                    });
+                    t.check(
+                        "decoded text exact",
+                        name,
+                        "body",
+                        norm(&m.reply_text) == norm(want),
+                        || format!("want {want:?}, got {:?}", m.reply_text),
+                    );
                 }
                 if let Some(note) = o.get("note").and_then(Value::as_str) {
                     // Robustness entries: read without a panic (checked for every file
                     // above), and no silent loss: what was readable is there.
                     let readable = !m.problems.contains(&MailProblem::Unparseable);
-                    t.check("robustness: read", name, "read", readable, || format!("{note}: {:?}", m.problems));
+                    t.check("robustness: read", name, "read", readable, || {
+                        format!("{note}: {:?}", m.problems)
+                    });
                     if let Some(lenient) = note.split('"').nth(3).filter(|s| s.contains(' ')) {
-                        t.check("robustness: lenient decoding", name, "lenient", m.reply_text.contains(lenient), || {
-                            format!("want {lenient:?} in {:?}", m.reply_text)
-                        });
+                        t.check(
+                            "robustness: lenient decoding",
+                            name,
+                            "lenient",
+                            m.reply_text.contains(lenient),
+                            || format!("want {lenient:?} in {:?}", m.reply_text),
+                        );
                     }
                 }
             }
@@ -697,7 +846,9 @@ fn encodings() {
     }
     for (name, list) in &companions {
         let tn = tnef::parse(&bytes("encodings", name));
-        t.check("TNEF read", name, "parse", tn.is_some(), || "not read as TNEF".into());
+        t.check("TNEF read", name, "parse", tn.is_some(), || {
+            "not read as TNEF".into()
+        });
         let Some(tn) = tn else { continue };
         for c in list {
             let want = bytes("encodings", c);
@@ -710,37 +861,74 @@ fn encodings() {
                         .filter(|l| !l.is_empty())
                         .collect();
                     let have = tn.file_names();
-                    t.check("TNEF file list (MimeKit companions)", name, c, have == want, || {
-                        format!("want {want:?}, got {have:?}")
-                    });
+                    t.check(
+                        "TNEF file list (MimeKit companions)",
+                        name,
+                        c,
+                        have == want,
+                        || format!("want {want:?}, got {have:?}"),
+                    );
                 }
                 "message.html" => {
                     // The companion was checked in with LF line ends; the TNEF has CRLF.
                     let have = crlf_to_lf(&tn.body_html.clone().unwrap_or_default());
                     let want = crlf_to_lf(&want);
-                    t.check("TNEF bodies byte-exact (line ends unified)", name, c, trim_nul(&have) == trim_nul(&want), || {
-                        format!("{} bytes vs {} expected", have.len(), want.len())
-                    });
+                    t.check(
+                        "TNEF bodies byte-exact (line ends unified)",
+                        name,
+                        c,
+                        trim_nul(&have) == trim_nul(&want),
+                        || format!("{} bytes vs {} expected", have.len(), want.len()),
+                    );
                 }
                 "message.rtf" => {
                     let have = crlf_to_lf(&tn.body_rtf.clone().unwrap_or_default());
                     let want = crlf_to_lf(&want);
-                    t.check("TNEF bodies byte-exact (line ends unified)", name, c, trim_nul(&have) == trim_nul(&want), || {
-                        format!("{} bytes vs {} expected: {}", have.len(), want.len(), show(&String::from_utf8_lossy(&have)))
-                    });
+                    t.check(
+                        "TNEF bodies byte-exact (line ends unified)",
+                        name,
+                        c,
+                        trim_nul(&have) == trim_nul(&want),
+                        || {
+                            format!(
+                                "{} bytes vs {} expected: {}",
+                                have.len(),
+                                want.len(),
+                                show(&String::from_utf8_lossy(&have))
+                            )
+                        },
+                    );
                 }
                 "message.txt" => {
                     let have = tn.body_text.clone().unwrap_or_default();
                     let want = String::from_utf8_lossy(&want).into_owned();
-                    t.check("TNEF bodies byte-exact (line ends unified)", name, c, norm(&have) == norm(&want), || {
-                        format!("want {want:?}, got {have:?}")
-                    });
+                    t.check(
+                        "TNEF bodies byte-exact (line ends unified)",
+                        name,
+                        c,
+                        norm(&have) == norm(&want),
+                        || format!("want {want:?}, got {have:?}"),
+                    );
                 }
                 file => {
-                    let have = tn.attachments.iter().find(|a| a.name == file).map(|a| a.data.clone());
-                    t.check("TNEF attachment content byte-exact", name, c, have.as_deref() == Some(&want[..]), || {
-                        format!("{file}: {:?} bytes vs {} expected", have.map(|h| h.len()), want.len())
-                    });
+                    let have = tn
+                        .attachments
+                        .iter()
+                        .find(|a| a.name == file)
+                        .map(|a| a.data.clone());
+                    t.check(
+                        "TNEF attachment content byte-exact",
+                        name,
+                        c,
+                        have.as_deref() == Some(&want[..]),
+                        || {
+                            format!(
+                                "{file}: {:?} bytes vs {} expected",
+                                have.map(|h| h.len()),
+                                want.len()
+                            )
+                        },
+                    );
                 }
             }
         }
@@ -755,12 +943,17 @@ fn encodings() {
         }
         let m = read("encodings", &name);
         let garbled = m.reply_text.contains('\u{FFFD}') || m.subject.contains('\u{FFFD}');
-        let flagged = m.problems.iter().any(|p| matches!(p, MailProblem::BadCharset { .. } | MailProblem::Unparseable));
+        let flagged = m
+            .problems
+            .iter()
+            .any(|p| matches!(p, MailProblem::BadCharset { .. } | MailProblem::Unparseable));
         if garbled && !flagged {
             silent.push(name);
         }
     }
-    t.note(format!("mails with replacement characters and no problem reported: {silent:?}"));
+    t.note(format!(
+        "mails with replacement characters and no problem reported: {silent:?}"
+    ));
     t.finish();
 }
 
@@ -776,7 +969,10 @@ fn crlf_to_lf(b: &[u8]) -> Vec<u8> {
 }
 
 fn trim_nul(b: &[u8]) -> &[u8] {
-    let end = b.iter().rposition(|&c| c != 0 && c != b'\n' && c != b'\r').map_or(0, |p| p + 1);
+    let end = b
+        .iter()
+        .rposition(|&c| c != 0 && c != b'\n' && c != b'\r')
+        .map_or(0, |p| p + 1);
     &b[..end]
 }
 
@@ -795,34 +991,86 @@ fn itip() {
         } else {
             (itip::parse(&text("itip", name)), None)
         };
-        t.check("calendar read", name, "parse", parsed.is_some(), || "no calendar found".into());
+        t.check("calendar read", name, "parse", parsed.is_some(), || {
+            "no calendar found".into()
+        });
         let Some(i) = parsed else { continue };
         let up = |s: &str| s.to_ascii_uppercase();
         if let Some(w) = exp["method"].as_str() {
-            t.check("METHOD", name, "method", i.method.as_deref() == Some(&up(w)[..]), || format!("got {:?}", i.method));
+            t.check(
+                "METHOD",
+                name,
+                "method",
+                i.method.as_deref() == Some(&up(w)[..]),
+                || format!("got {:?}", i.method),
+            );
         }
         if let Some(w) = exp["uid"].as_str() {
-            t.check("UID", name, "uid", i.uid.as_deref() == Some(w), || format!("got {:?}", i.uid));
+            t.check("UID", name, "uid", i.uid.as_deref() == Some(w), || {
+                format!("got {:?}", i.uid)
+            });
         }
         if let Some(w) = exp["uid_prefix"].as_str() {
-            t.check("UID", name, "uid_prefix", i.uid.as_deref().is_some_and(|u| u.starts_with(w)), || format!("got {:?}", i.uid));
+            t.check(
+                "UID",
+                name,
+                "uid_prefix",
+                i.uid.as_deref().is_some_and(|u| u.starts_with(w)),
+                || format!("got {:?}", i.uid),
+            );
         }
         if let Some(w) = exp["prodid"].as_str() {
-            t.check("PRODID", name, "prodid", i.prodid.as_deref().is_some_and(|p| p.contains(w)), || format!("got {:?}", i.prodid));
+            t.check(
+                "PRODID",
+                name,
+                "prodid",
+                i.prodid.as_deref().is_some_and(|p| p.contains(w)),
+                || format!("got {:?}", i.prodid),
+            );
         }
         if let Some(w) = exp["attendee"].as_str() {
-            t.check("ATTENDEE;PARTSTAT", name, "attendee", i.attendees.iter().any(|a| a.email == w), || format!("got {:?}", i.attendees));
+            t.check(
+                "ATTENDEE;PARTSTAT",
+                name,
+                "attendee",
+                i.attendees.iter().any(|a| a.email == w),
+                || format!("got {:?}", i.attendees),
+            );
         }
-        if let Some(w) = exp["partstat"].as_str().or(exp["attendee_partstat"].as_str()) {
-            t.check("ATTENDEE;PARTSTAT", name, "partstat", i.attendees.iter().any(|a| a.partstat == up(w)), || format!("got {:?}", i.attendees));
+        if let Some(w) = exp["partstat"]
+            .as_str()
+            .or(exp["attendee_partstat"].as_str())
+        {
+            t.check(
+                "ATTENDEE;PARTSTAT",
+                name,
+                "partstat",
+                i.attendees.iter().any(|a| a.partstat == up(w)),
+                || format!("got {:?}", i.attendees),
+            );
         }
         if let Some(w) = exp["name"].as_str() {
-            t.check("ATTENDEE;PARTSTAT", name, "name", i.attendees.iter().any(|a| a.name.as_deref() == Some(w)), || format!("got {:?}", i.attendees));
+            t.check(
+                "ATTENDEE;PARTSTAT",
+                name,
+                "name",
+                i.attendees.iter().any(|a| a.name.as_deref() == Some(w)),
+                || format!("got {:?}", i.attendees),
+            );
         }
         if let Some(map) = exp["attendees"].as_object() {
             for (email, ps) in map {
-                let ok = i.attendees.iter().any(|a| &a.email == email && Some(&a.partstat[..]) == ps.as_str());
-                t.check("ATTENDEE;PARTSTAT", name, &format!("attendee {email}"), ok, || format!("got {:?}", i.attendees));
+                let ok = i
+                    .attendees
+                    .iter()
+                    .any(|a| &a.email == email && Some(&a.partstat[..]) == ps.as_str());
+                t.check(
+                    "ATTENDEE;PARTSTAT",
+                    name,
+                    &format!("attendee {email}"),
+                    ok,
+                    || format!("got {:?}", i.attendees),
+                );
             }
         }
         if let Some(p) = exp.get("participants") {
@@ -834,13 +1082,28 @@ fn itip() {
                 _ => "noreply",
             };
             let emails: Vec<(String, Option<String>)> = match p {
-                Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_string))).collect(),
-                Value::Array(a) => a.iter().filter_map(|v| v.as_str()).map(|s| (s.to_string(), None)).collect(),
+                Value::Object(o) => o
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+                    .collect(),
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|s| (s.to_string(), None))
+                    .collect(),
                 _ => Vec::new(),
             };
             for (email, status) in emails {
-                let ok = i.attendees.iter().any(|a| a.email == email && status.as_deref().is_none_or(|s| word(&a.partstat) == s));
-                t.check("ATTENDEE;PARTSTAT", name, &format!("participant {email}"), ok, || format!("got {:?}", i.attendees));
+                let ok = i.attendees.iter().any(|a| {
+                    a.email == email && status.as_deref().is_none_or(|s| word(&a.partstat) == s)
+                });
+                t.check(
+                    "ATTENDEE;PARTSTAT",
+                    name,
+                    &format!("participant {email}"),
+                    ok,
+                    || format!("got {:?}", i.attendees),
+                );
             }
         }
         if let Some(w) = exp["status_after_merge"].as_str() {
@@ -850,38 +1113,91 @@ fn itip() {
                 Some("TENTATIVE") => "maybe",
                 _ => "noreply",
             };
-            t.check("ATTENDEE;PARTSTAT", name, "status_after_merge", word == w, || format!("got {:?}", i.attendees));
+            t.check(
+                "ATTENDEE;PARTSTAT",
+                name,
+                "status_after_merge",
+                word == w,
+                || format!("got {:?}", i.attendees),
+            );
         }
         if let Some(w) = exp["status"].as_str() {
             // nylas: "cancelled" for METHOD:CANCEL or STATUS:CANCELLED, else "confirmed".
-            let have = if i.method.as_deref() == Some("CANCEL") || i.status.as_deref() == Some("CANCELLED") {
+            let have = if i.method.as_deref() == Some("CANCEL")
+                || i.status.as_deref() == Some("CANCELLED")
+            {
                 "cancelled"
             } else {
                 "confirmed"
             };
-            t.check("STATUS", name, "status", have.eq_ignore_ascii_case(w), || format!("got {:?} / {:?}", i.method, i.status));
+            t.check(
+                "STATUS",
+                name,
+                "status",
+                have.eq_ignore_ascii_case(w),
+                || format!("got {:?} / {:?}", i.method, i.status),
+            );
         }
         if let Some(w) = exp["summary"].as_str().or(exp["title"].as_str()) {
-            t.check("SUMMARY", name, "summary", i.summary.as_deref() == Some(w), || format!("got {:?}", i.summary));
+            t.check(
+                "SUMMARY",
+                name,
+                "summary",
+                i.summary.as_deref() == Some(w),
+                || format!("got {:?}", i.summary),
+            );
         }
         for (key, have) in [("start", i.start), ("end", i.end)] {
             if let Some(w) = exp[key].as_str() {
                 let have = have.map(|h| h.format("%Y-%m-%dT%H:%MZ").to_string());
-                t.check("DTSTART/DTEND in UTC", name, key, have.as_deref() == Some(w), || format!("got {have:?}"));
+                t.check(
+                    "DTSTART/DTEND in UTC",
+                    name,
+                    key,
+                    have.as_deref() == Some(w),
+                    || format!("got {have:?}"),
+                );
             }
         }
         if let Some(m) = &m {
             if let Some(w) = exp["sender"].as_str() {
-                let have = m.from.as_ref().map(|a| format!("{} ({})", a.name.clone().unwrap_or_default(), a.email));
-                t.check("mail headers", name, "sender", have.as_deref() == Some(w), || format!("got {have:?}"));
+                let have = m
+                    .from
+                    .as_ref()
+                    .map(|a| format!("{} ({})", a.name.clone().unwrap_or_default(), a.email));
+                t.check(
+                    "mail headers",
+                    name,
+                    "sender",
+                    have.as_deref() == Some(w),
+                    || format!("got {have:?}"),
+                );
             }
             if exp["subject_rfc2047"].as_bool() == Some(true) {
-                t.check("mail headers", name, "subject", !m.subject.is_empty() && !m.subject.contains("=?"), || format!("got {:?}", m.subject));
+                t.check(
+                    "mail headers",
+                    name,
+                    "subject",
+                    !m.subject.is_empty() && !m.subject.contains("=?"),
+                    || format!("got {:?}", m.subject),
+                );
             }
             if let Some(w) = exp["calendar_part"].as_str() {
-                t.check("mail headers", name, "calendar_part", m.itip.is_some(), || format!("{w}: no calendar read"));
+                t.check(
+                    "mail headers",
+                    name,
+                    "calendar_part",
+                    m.itip.is_some(),
+                    || format!("{w}: no calendar read"),
+                );
             }
-            t.check("invitations are not calendar replies", name, "kind", i.method.as_deref() == Some("REPLY") || m.kind != MailKind::CalendarReply, || format!("got {:?}", m.kind));
+            t.check(
+                "invitations are not calendar replies",
+                name,
+                "kind",
+                i.method.as_deref() == Some("REPLY") || m.kind != MailKind::CalendarReply,
+                || format!("got {:?}", m.kind),
+            );
         }
     }
     t.finish();
@@ -937,7 +1253,10 @@ mod mutated {
         ]);
         prop_oneof![
             (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
-            (any::<usize>(), prop_oneof![interesting, prop::collection::vec(any::<u8>(), 1..16)])
+            (
+                any::<usize>(),
+                prop_oneof![interesting, prop::collection::vec(any::<u8>(), 1..16)]
+            )
                 .prop_map(|(i, b)| Mutation::Insert(i, b)),
             (any::<usize>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
             any::<usize>().prop_map(Mutation::Truncate),

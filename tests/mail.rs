@@ -640,7 +640,10 @@ fn dutch_outlook_block_and_wrapped_attribution_in_plain_text() {
         Onderwerp: [OTT 2026-014] Casus\r\n\r\nBeste leden,\r\n";
     let m = read(1, &mail_with_body("text/plain", body), &limits());
     assert_eq!(m.reply_text, "Nee, niet geraden.");
-    assert!(m.quoted_text.starts_with("Verzonden vanuit Outlook voor iOS"));
+    assert!(
+        m.quoted_text
+            .starts_with("Verzonden vanuit Outlook voor iOS")
+    );
     assert!(m.quoted_text.ends_with("Beste leden,"));
 
     let body = "Akkoord.\r\n\r\nOp di 10 mrt. 2026 om 14:03 schreef Loket Overleggremium <\r\n\
@@ -659,7 +662,10 @@ fn disclaimer_is_cut_and_kept() {
         dat aan de afzender te melden en het bericht te verwijderen.\r\n";
     let m = read(1, &mail_with_body("text/plain", body), &limits());
     assert!(m.reply_text.ends_with("Piet"), "{:?}", m.reply_text);
-    assert!(m.quoted_text.starts_with("Dit bericht kan informatie bevatten"));
+    assert!(
+        m.quoted_text
+            .starts_with("Dit bericht kan informatie bevatten")
+    );
     assert_eq!(m.view_form.position, Position::UnderConditions);
 }
 

@@ -430,6 +430,15 @@ fn a_poll_answer_without_threading_is_matched_by_the_subject_tag() {
     m.view_form.position = Position::Advisable;
     w.deliver(m, t0() + Duration::hours(3));
     assert_eq!(w.case().seat("fin").unwrap().views.len(), 1);
+    // A free-text view without the meeting in the subject stays a view, numbers or not.
+    let mut m = w.mail(
+        "c.bakker@minbzk.nl",
+        "Re: [OTT 2026-001] Verzoek om uw visie",
+    );
+    m.reply_text = "Ja, tegemoetkomen is geraden; zie punt 2 van de notitie.".into();
+    w.deliver(m, t0() + Duration::hours(4));
+    assert_eq!(w.case().seat("bzk").unwrap().views.len(), 1);
+    assert!(!w.meeting().answers.contains_key("bzk"));
 }
 
 #[test]
@@ -1662,31 +1671,62 @@ fn the_cli_proposes_chooses_and_case_show_has_the_table() {
 }
 
 #[test]
-fn zz_print_letters() {
-    let (mut w, polls) = polled(MEETING);
-    let mut cfg = config(MEETING);
-    cfg.body.language = loket::config::model::Lang::En;
-    let r = loket::render::Renderer::new(&cfg).unwrap();
-    let show = |o: &Outgoing| {
-        let (s, b) = r.render_text(o).unwrap();
-        println!("=== {} -> {}\nSubject: {s}\n\n{b}", o.template.file_stem(), o.to[0].email);
-    };
-    show(&polls[0]);
-    let a = answer(&mut w, &polls, "c.bakker@minbzk.nl", "1 ja, 2 nee, 5 misschien", t0() + Duration::hours(2));
-    for o in sends(&a) { show(o); }
-    let a = answer(&mut w, &polls, "d.smit@minfin.nl", "weet ik nog niet", t0() + Duration::hours(2));
-    for o in sends(&a) { show(o); }
-    answer(&mut w, &polls, "a.devries@minjenv.nl", "2 ja", t0() + Duration::hours(3));
-    let a = answer(&mut w, &polls, "d.smit@minfin.nl", "2 ja 3 misschien", t0() + Duration::hours(4));
-    for o in sends(&a) { show(o); }
-    let a = w.command("kies 2", t0() + Duration::hours(5));
-    for o in sends(&a).iter().take(2) { show(o); }
-    let uid = w.meeting().uid.clone();
-    let rr = w.rsvp("c.bakker@minbzk.nl", &uid, Some(0), "ACCEPTED");
-    let a = w.deliver(rr, t0() + Duration::hours(6));
-    for o in sends(&a) { show(o); }
-    let a = w.command("verplaatsen\nvr 11 december 13:00-15:00", t0() + Duration::hours(7));
-    for o in sends(&a).iter().take(1) { show(o); }
-    let a = w.command("annuleren", t0() + Duration::hours(8));
-    for o in sends(&a).iter().take(2) { show(o); }
+fn meeting_settings_are_read_and_their_mistakes_named() {
+    let c = config(
+        "[meeting]\nauto_choose = true\nlist_attendees = false\ndefault_duration = \"90min\"\n\
+         guests = [\"Beleid <beleid@minbzk.nl>\", \"x@minfin.nl\"]\nlocation = \"Zaal 1\"\n\
+         poll_working_days = 5\n",
+    );
+    let m = &c.meeting;
+    assert!(m.auto_choose && !m.list_attendees);
+    assert_eq!(m.default_duration, Duration::minutes(90));
+    assert_eq!(m.guests[0], Address::new("Beleid", "beleid@minbzk.nl"));
+    assert_eq!(m.guests[1], Address::bare("x@minfin.nl"));
+    assert_eq!(
+        (m.location.as_deref(), m.poll_working_days),
+        (Some("Zaal 1"), 5)
+    );
+    // Without a [meeting] section: the defaults.
+    assert_eq!(
+        config("").meeting,
+        loket::config::model::MeetingConfig::default()
+    );
+
+    let bad = "[meeting]\nauto_choose = \"ja\"\ndefault_duration = \"5min\"\n\
+               guests = [\"geen adres\"]\npoll_working_days = 0\nlokatie = \"x\"\n";
+    let text = format!("{}\n{bad}", common::CONFIG);
+    let err = loket::config::load_str(&text, Path::new("t.toml"))
+        .unwrap_err()
+        .to_string();
+    for key in [
+        "meeting.auto_choose",
+        "meeting.default_duration",
+        "meeting.guests[0]",
+        "meeting.poll_working_days",
+        "meeting.lokatie",
+    ] {
+        assert!(err.contains(&format!(": {key}: ")), "{key} in:\n{err}");
+    }
+    assert!(
+        err.contains("location"),
+        "a suggestion for the misspelt key:\n{err}"
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// Whatever people write, the readers never panic and read only slots that exist.
+    #[test]
+    fn readers_never_panic(text in "(?s)[0-9a-zA-Zéë:.,;?\\-–/ \n]{0,120}", n in 1usize..6) {
+        use loket::core::meeting::{parse_meeting_request, parse_poll_answer, parse_slot};
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let tz = chrono_tz::Europe::Amsterdam;
+        let r = parse_poll_answer(&text, n);
+        proptest::prop_assert!(r.answers.keys().all(|k| (1..=n as u32).contains(k)));
+        if let Some(s) = parse_slot(&text, today, tz, Duration::hours(1)) {
+            proptest::prop_assert!(s.end > s.start);
+        }
+        let req = parse_meeting_request(&text, today, tz, Duration::hours(1));
+        proptest::prop_assert!(req.slots.len() <= loket::core::meeting::MAX_SLOTS);
+    }
 }

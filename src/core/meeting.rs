@@ -121,8 +121,8 @@ const WEEKDAYS: &[(&str, Weekday)] = &[
 
 const FILLERS: &[&str] = &[
     "op", "on", "om", "at", "van", "from", "vanaf", "uur", "de", "het", "the", "tijd", "time",
-    "datum", "date", "slot", "optie", "option", "s", "middags", "ochtends", "avonds", "naar",
-    "to", "nieuw", "nieuwe", "new",
+    "datum", "date", "slot", "optie", "option", "s", "middags", "ochtends", "avonds", "naar", "to",
+    "nieuw", "nieuwe", "new",
 ];
 
 /// Reads one slot: a date (`di 8 december`, `8 december 2026`, `2026-12-08`, `8-12-2026`,
@@ -1631,11 +1631,16 @@ impl Core<'_> {
         let (id, purpose) = match token {
             Some((r, p)) => (r.case, Some(p)),
             None => {
-                // Threading lost: the subject names the case, a poll runs, the sender holds a
-                // seat and the reply reads as a poll answer, not as a view.
+                // Threading lost: the subject names the case and the meeting (the poll's
+                // subject), a poll runs, the sender holds a seat and the reply reads as a poll
+                // answer, not as a view.
                 let Some(id) = self.subject_case(&mail.subject) else {
                     return false;
                 };
+                let subject = mail.subject.to_lowercase();
+                if !subject.contains("overleg") && !subject.contains("meeting") {
+                    return false;
+                }
                 let Some(case) = state.cases.get(&id) else {
                     return false;
                 };
@@ -2237,7 +2242,10 @@ mod tests {
             ("alle drie kan ik", &[(1, Yes), (2, Yes), (3, Yes)]),
             ("Geen van de tijden past", &[(1, No), (2, No), (3, No)]),
             ("Nee, helaas.", &[(1, No), (2, No), (3, No)]),
-            ("Ik kan helaas niet.\n\nGroet, Jan", &[(1, No), (2, No), (3, No)]),
+            (
+                "Ik kan helaas niet.\n\nGroet, Jan",
+                &[(1, No), (2, No), (3, No)],
+            ),
             (
                 "1. di 8 december 2026, 14:00-16:00: ja\n2. wo 9 december 2026, 10:00-12:00: nee",
                 &[(1, Yes), (2, No)],
@@ -2248,7 +2256,10 @@ mod tests {
                 &[(1, Yes)],
             ),
             ("Option 1 works, 2 doesn't work", &[(1, Yes), (2, No)]),
-            ("Optie 2 heeft mijn voorkeur, 1 kan ook", &[(1, Yes), (2, Yes)]),
+            (
+                "Optie 2 heeft mijn voorkeur, 1 kan ook",
+                &[(1, Yes), (2, Yes)],
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(read(text, 3), want.to_vec(), "{text}");

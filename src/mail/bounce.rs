@@ -211,7 +211,9 @@ pub(crate) fn text_recipients(
             bare.push(c[1].to_lowercase());
         }
         for a in ADDRESS.find_iter(line) {
-            let before = line[..a.start()].trim_end_matches(['<', ' ', ':']).to_lowercase();
+            let before = line[..a.start()]
+                .trim_end_matches(['<', ' ', ':'])
+                .to_lowercase();
             if before.ends_with("from") {
                 continue;
             }
@@ -287,6 +289,9 @@ they are not accepting mail from x@lists.y.com:
 z@a.nl
     (expanded from: z@b.nl)
 ";
-        assert_eq!(text_recipients(expanded, &[], None), Some(vec!["z@b.nl".to_string()]));
+        assert_eq!(
+            text_recipients(expanded, &[], None),
+            Some(vec!["z@b.nl".to_string()])
+        );
     }
 }

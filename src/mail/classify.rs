@@ -297,7 +297,8 @@ fn delivery_report(f: &Facts<'_>) -> Option<MailKind> {
     }
     if failed.is_empty() {
         // A failure without readable recipients (e.g. X.400 addresses): try the text.
-        failed = bounce::text_recipients(f.text, &exclusions(f), f.from.map(|a| a.domain())).unwrap_or_default();
+        failed = bounce::text_recipients(f.text, &exclusions(f), f.from.map(|a| a.domain()))
+            .unwrap_or_default();
     }
     Some(MailKind::Bounce { recipients: failed })
 }

@@ -14,8 +14,8 @@
 use std::sync::LazyLock;
 
 use html2text::render::TextDecorator;
-use regex::Regex;
 use html2text::{Element, Handle, RcDom};
+use regex::Regex;
 
 use super::reply;
 
@@ -171,7 +171,7 @@ pub fn split(html: &str) -> Split {
     let mut candidates = Vec::new();
     let mut path = Vec::new();
     find_markers(&dom.document, &mut path, &mut candidates, 0);
-    for (path, marker) in candidates.into_iter().take(8) {
+    for (path, marker) in candidates.into_iter().take(4) {
         let (before, after) = render_split(&dom, &path);
         if before.trim().is_empty() {
             continue;
@@ -202,9 +202,8 @@ fn parse(html: &str) -> Option<RcDom> {
         .ok()
 }
 
-static WORD_P: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)^<p\s[^>]*\bclass\s*=\s*["']?Mso"#).expect("regex")
-});
+static WORD_P: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)^<p\s[^>]*\bclass\s*=\s*["']?Mso"#).expect("regex"));
 static P_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)<p(?:\s[^>]*)?>|</p\s*>").expect("regex"));
 

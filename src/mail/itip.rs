@@ -118,11 +118,11 @@ fn unfold(text: &str) -> Vec<Line> {
     let mut logical: Vec<String> = Vec::new();
     for raw in text.split('\n') {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix([' ', '\t']) {
-            if let Some(last) = logical.last_mut() {
-                last.push_str(rest);
-                continue;
-            }
+        if let Some(rest) = raw.strip_prefix([' ', '\t'])
+            && let Some(last) = logical.last_mut()
+        {
+            last.push_str(rest);
+            continue;
         }
         if !raw.trim().is_empty() {
             logical.push(raw.to_string());

@@ -214,6 +214,20 @@ fn read_parsed(raw_id: RawId, raw: &[u8], limits: &ReadLimits) -> Option<Detaile
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("X-Loket-Loop"));
 
+    for (field, value) in [
+        ("Subject", subject.as_str()),
+        (
+            "From",
+            from.as_ref().and_then(|a| a.name.as_deref()).unwrap_or(""),
+        ),
+    ] {
+        if value.contains('\u{FFFD}') {
+            warnings.push(format!(
+                "the {field} header holds bytes that are not text in any charset it names; \
+                 they were replaced"
+            ));
+        }
+    }
     let files = logical_attachments(&msg, raw);
     warnings.extend(files.warnings.iter().cloned());
 
@@ -732,7 +746,11 @@ fn lossy_cp1252(bytes: &[u8]) -> String {
 /// its charset (UTF-8 and Windows-1252 when it names none).
 fn lenient_base64_text(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
     let body = raw.get(part.offset_body as usize..part.offset_end as usize)?;
-    let stripped: Vec<u8> = body.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    let stripped: Vec<u8> = body
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
     if base64_decode(&stripped).is_some() {
         // Valid: mail-parser decoded it.
         return None;

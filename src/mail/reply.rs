@@ -53,7 +53,10 @@ pub(crate) enum Kind {
     Quote,
     /// The first line of an attribution; `strong` when it names a verb ("wrote"), weak
     /// when it is only a date and an address (then it counts only before a quote).
-    Attribution { lines: usize, strong: bool },
+    Attribution {
+        lines: usize,
+        strong: bool,
+    },
     /// A later line of a wrapped attribution.
     AttributionCont,
     /// "-----Original Message-----", "Begin forwarded message:".
@@ -172,7 +175,10 @@ fn plan(kinds: &[Kind]) -> Plan {
             Kind::Blank | Kind::AttributionCont => i += 1,
             Kind::Rule => {
                 if seen_text && rule_ends_reply(kinds, i) {
-                    return Plan { cut: Some(i), removed };
+                    return Plan {
+                        cut: Some(i),
+                        removed,
+                    };
                 }
                 i += 1;
             }
@@ -187,29 +193,44 @@ fn plan(kinds: &[Kind]) -> Plan {
                     let start = prev_non_blank(kinds, i)
                         .filter(|&k| kinds[k] == Kind::Rule && i - k <= 2)
                         .unwrap_or(i);
-                    return Plan { cut: Some(start), removed };
+                    return Plan {
+                        cut: Some(start),
+                        removed,
+                    };
                 }
                 i += 1;
             }
             Kind::Attribution { lines: len, strong } => {
                 let after = i + len;
-                let quote_next = next_non_blank(kinds, after).is_some_and(|k| kinds[k] == Kind::Quote);
+                let quote_next =
+                    next_non_blank(kinds, after).is_some_and(|k| kinds[k] == Kind::Quote);
                 if !strong && !quote_next {
                     // A date and an address with nothing quoted below: just text.
                     seen_text = true;
                     i += 1;
                     continue;
                 }
-                let below = if quote_next { after_quote(kinds, after) } else { after };
+                let below = if quote_next {
+                    after_quote(kinds, after)
+                } else {
+                    after
+                };
                 if seen_text && !(quote_next && writes_on(kinds, below)) {
-                    return Plan { cut: Some(i), removed };
+                    return Plan {
+                        cut: Some(i),
+                        removed,
+                    };
                 }
                 // The attribution goes; before any text, a reply written below the quote
                 // (bottom-posting) loses the quote too.
                 for r in removed.iter_mut().skip(i).take(len) {
                     *r = true;
                 }
-                if !seen_text && quote_next && text_follows(kinds, below) && !quote_follows(kinds, below) {
+                if !seen_text
+                    && quote_next
+                    && text_follows(kinds, below)
+                    && !quote_follows(kinds, below)
+                {
                     for r in removed.iter_mut().take(below).skip(after) {
                         *r = true;
                     }
@@ -226,7 +247,10 @@ fn plan(kinds: &[Kind]) -> Plan {
                 // A quote block ends the reply only if nothing new follows; a reply
                 // written between quotes (inline answers) keeps its quotes.
                 if seen_text && !text_follows(kinds, j) {
-                    return Plan { cut: Some(i), removed };
+                    return Plan {
+                        cut: Some(i),
+                        removed,
+                    };
                 }
                 i = j;
             }
@@ -290,7 +314,7 @@ fn text_follows(kinds: &[Kind], from: usize) -> bool {
 fn rule_ends_reply(kinds: &[Kind], i: usize) -> bool {
     let rest = &kinds[i + 1..];
     let texts = rest.iter().filter(|k| **k == Kind::Text).count();
-    let quotes = rest.iter().any(|k| *k == Kind::Quote);
+    let quotes = rest.contains(&Kind::Quote);
     !quotes && texts <= 6
 }
 
@@ -343,7 +367,7 @@ static ATTRIBUTION_ON: LazyLock<Regex> = LazyLock::new(|| {
 static ATTRIBUTION_OTHER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)^[\s<>*-]*(?:
-            .*(?:19|20)\d\d.{0,200}\b(?:wrote|schreef|geschreven|schrieb|a\s+écrit|escribió
+            .*(?:19|20)\d\d.*\b(?:wrote|schreef|geschreven|schrieb|a\s+écrit|escribió
                 |escreveu|ha\s+scritto|napisał(?:\(a\))?|написал|написала|пише|skrev)\s*:[\s>]*
           | .+\b(?:wrote|schrieb|schreef|a\s+écrit)\s+(?:on|am|op|le)\b.+:\s*
           | .*\bkl\.\s*\d{1,2}[.:]\d\d\s+skrev\b.*:[\s>]*
@@ -360,7 +384,7 @@ static ATTRIBUTION_OTHER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A date and an address: an attribution only when a quote follows.
 static ATTRIBUTION_WEAK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:19|20)\d\d.{1,80}\s?<\s*[^@<>\s]+@[^@<>]+\.[^@<>]+>\s*:?[\s>]*$").expect("regex")
+    Regex::new(r"(?:19|20)\d\d.+<\s*[^@<>\s]+@[^@<>]+\.[^@<>]+>\s*:?[\s>]*$").expect("regex")
 });
 
 static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
@@ -490,6 +514,12 @@ pub(crate) fn kinds(lines: &[&str]) -> Vec<Kind> {
             kinds[i] = Kind::Quote;
         }
     }
+    // Attributions are looked for only near a line that has one of their words: the
+    // expensive patterns run on few lines.
+    let hints: Vec<bool> = lines
+        .iter()
+        .map(|l| !l.trim().is_empty() && ATTRIBUTION_HINT.is_match(l))
+        .collect();
     let mut i = 0;
     while i < lines.len() {
         if kinds[i] != Kind::Text {
@@ -497,6 +527,9 @@ pub(crate) fn kinds(lines: &[&str]) -> Vec<Kind> {
             continue;
         }
         let line = lines[i];
+        let hinted = hints[i..(i + ATTRIBUTION_LINES).min(lines.len())]
+            .iter()
+            .any(|h| *h);
         if SEPARATOR.is_match(line) {
             kinds[i] = Kind::Separator;
         } else if is_signature_separator(line) || is_mobile_footer(line) {
@@ -511,7 +544,7 @@ pub(crate) fn kinds(lines: &[&str]) -> Vec<Kind> {
             }
             i += n;
             continue;
-        } else if let Some((n, strong)) = attribution_len(lines, i) {
+        } else if let Some((n, strong)) = hinted.then(|| attribution_len(lines, i)).flatten() {
             kinds[i] = Kind::Attribution { lines: n, strong };
             for k in kinds.iter_mut().skip(i + 1).take(n - 1) {
                 *k = Kind::AttributionCont;
@@ -643,6 +676,14 @@ fn attribution_len(lines: &[&str], i: usize) -> Option<(usize, bool)> {
     }
     weak
 }
+
+/// Words without which no line is an attribution (a cheap first look).
+static ATTRIBUTION_HINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)wrote|writes|said|says|schreef|geschreven|schrieb|crit|escribi|escreveu|scritto|napisa|skrev|написал|пише|写道|posted|gmt|@",
+    )
+    .expect("regex")
+});
 
 static ATTRIBUTION_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^[\s<>*-]*(?:on|at|op|am|le|el|em|il|dnia|dňa|den|w\s+dniu|in\s+message|в)\s")
