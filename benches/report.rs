@@ -351,19 +351,39 @@ fn main() {
     }
     drop(journal);
     drop(cases);
+    let mut steps = Vec::new();
     let ((html, _r), took, p) = measure(|| {
+        let mut lap = Instant::now();
+        let mut step = |name: &'static str| {
+            steps.push((name, lap.elapsed()));
+            lap = Instant::now();
+        };
         let store =
             loket::store::Store::open(&cfg.store.path, cfg.store.cache_bytes).expect("store");
+        step("open");
         let cases = store.cases().expect("cases");
+        step("cases");
         let journal = store.journal().expect("journal");
+        step("journal");
         let r = reports::compute(&cfg, &cases, &journal, from, to, now);
-        (reports::render(&cfg, &r, Format::Html), r)
+        step("compute");
+        let html = reports::render(&cfg, &r, Format::Html);
+        step("html");
+        (html, r)
     });
     println!(
         "store → html       {:>8.1} ms                 peak heap {:>6.1} MB   [{} KB of HTML]",
         took.as_secs_f64() * 1000.0,
         mb(p),
         html.len() / 1000
+    );
+    println!(
+        "  of which         {}",
+        steps
+            .iter()
+            .map(|(n, d)| format!("{n} {:.0} ms", d.as_secs_f64() * 1000.0))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let store_took = took;
 

@@ -1467,13 +1467,13 @@ fn common_position_for(rule: AgreementRule, conditions_agree: bool, positions: &
         w.deliver(r, t0() + Duration::hours(1));
     }
     let deadline = w.case("2026-001").deadline;
-    let mut a = w.handle(Event::Tick, deadline);
+    let a = w.handle(Event::Tick, deadline);
     if sends_of(&a, TemplateName::Bundle).is_empty() {
         // Everybody answered: the bundle already went out; look at the case instead.
         let core = Core { config: &w.cfg, key: &w.key };
         return serde_json::to_value(core.common_position(w.case("2026-001"))).unwrap();
     }
-    let b = sends_of(&mut a, TemplateName::Bundle)[0].clone();
+    let b = sends_of(&a, TemplateName::Bundle)[0].clone();
     b.context["common_position"].clone()
 }
 

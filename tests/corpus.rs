@@ -946,14 +946,19 @@ fn encodings() {
         let flagged = m
             .problems
             .iter()
-            .any(|p| matches!(p, MailProblem::BadCharset { .. } | MailProblem::Unparseable));
+            .any(|p| matches!(p, MailProblem::BadCharset { .. } | MailProblem::Unparseable))
+            || m.warnings.iter().any(|w| w.contains("replaced"));
         if garbled && !flagged {
             silent.push(name);
         }
     }
-    t.note(format!(
-        "mails with replacement characters and no problem reported: {silent:?}"
-    ));
+    t.check(
+        "text with replacement characters is always reported",
+        "*.eml",
+        "replacement",
+        silent.is_empty(),
+        || format!("replacement characters and no problem or warning: {silent:?}"),
+    );
     t.finish();
 }
 

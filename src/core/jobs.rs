@@ -110,7 +110,7 @@ impl Core<'_> {
                     .next()
                     .is_some_and(|t| t.with_timezone(&chrono::Utc) <= now),
             };
-            if state.jobs.get(name).is_none() || due {
+            if !state.jobs.contains_key(name) || due {
                 state.jobs.insert(name.to_string(), now);
                 out.push(Action::SaveJobRun {
                     job: name.to_string(),

@@ -333,7 +333,7 @@ impl Core<'_> {
                 None => counts.push((class(*p), 1)),
             }
         }
-        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
         let (top, n) = counts[0];
         let agrees = match b.rule {
             AgreementRule::Unanimous => n == positions.len(),
