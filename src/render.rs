@@ -353,7 +353,10 @@ impl Renderer {
         }
         for g in extra {
             let ct = ContentType::parse(&g.content_type).unwrap_or_else(|_| octet_stream());
-            parts.push(Attachment::new(file_name(&g.name, parts.len() + 1, self.lang)).body(g.bytes.clone(), ct));
+            parts.push(
+                Attachment::new(file_name(&g.name, parts.len() + 1, self.lang))
+                    .body(g.bytes.clone(), ct),
+            );
         }
 
         let msg = if let Some(ics) = &out.ics {

@@ -664,7 +664,11 @@ impl Store {
             {
                 batches.push((
                     n,
-                    batch.messages.iter().map(|m| m.message_id.clone()).collect(),
+                    batch
+                        .messages
+                        .iter()
+                        .map(|m| m.message_id.clone())
+                        .collect(),
                 ));
             }
         }

@@ -1457,11 +1457,19 @@ fn desk_command_words_parse() {
 
 /// Opens a case, records these positions (BZK, VenJ, Fin members), bundles at the
 /// deadline, and returns the bundle's `common_position`.
-fn common_position_for(rule: AgreementRule, conditions_agree: bool, positions: &[Position]) -> serde_json::Value {
+fn common_position_for(
+    rule: AgreementRule,
+    conditions_agree: bool,
+    positions: &[Position],
+) -> serde_json::Value {
     let (mut w, d) = open_case();
     w.cfg.bundling.rule = rule;
     w.cfg.bundling.conditions_agree = conditions_agree;
-    let members = ["c.bakker@minbzk.nl", "a.devries@minjenv.nl", "d.smit@minfin.nl"];
+    let members = [
+        "c.bakker@minbzk.nl",
+        "a.devries@minjenv.nl",
+        "d.smit@minfin.nl",
+    ];
     for (email, p) in members.iter().zip(positions) {
         let r = w.reply_to(dist_for(&d, email), email, *p);
         w.deliver(r, t0() + Duration::hours(1));
@@ -1470,7 +1478,10 @@ fn common_position_for(rule: AgreementRule, conditions_agree: bool, positions: &
     let a = w.handle(Event::Tick, deadline);
     if sends_of(&a, TemplateName::Bundle).is_empty() {
         // Everybody answered: the bundle already went out; look at the case instead.
-        let core = Core { config: &w.cfg, key: &w.key };
+        let core = Core {
+            config: &w.cfg,
+            key: &w.key,
+        };
         return serde_json::to_value(core.common_position(w.case("2026-001"))).unwrap();
     }
     let b = sends_of(&a, TemplateName::Bundle)[0].clone();
@@ -1483,19 +1494,59 @@ fn bundling_rule_decides_the_common_position() {
     let j = |s: &str| serde_json::Value::String(s.into());
     let null = serde_json::Value::Null;
     let cases: Vec<(AgreementRule, bool, Vec<Position>, serde_json::Value)> = vec![
-        (AgreementRule::Unanimous, true, vec![Advisable, Advisable, Advisable], j("advisable")),
-        (AgreementRule::Unanimous, true, vec![Advisable, UnderConditions], j("under_conditions")),
-        (AgreementRule::Unanimous, false, vec![Advisable, UnderConditions], null.clone()),
-        (AgreementRule::Unanimous, true, vec![Advisable, NotAdvisable], null.clone()),
+        (
+            AgreementRule::Unanimous,
+            true,
+            vec![Advisable, Advisable, Advisable],
+            j("advisable"),
+        ),
+        (
+            AgreementRule::Unanimous,
+            true,
+            vec![Advisable, UnderConditions],
+            j("under_conditions"),
+        ),
+        (
+            AgreementRule::Unanimous,
+            false,
+            vec![Advisable, UnderConditions],
+            null.clone(),
+        ),
+        (
+            AgreementRule::Unanimous,
+            true,
+            vec![Advisable, NotAdvisable],
+            null.clone(),
+        ),
         // Unstated answers do not count either way; missing members neither.
-        (AgreementRule::Unanimous, true, vec![NotAdvisable, Unstated], j("not_advisable")),
+        (
+            AgreementRule::Unanimous,
+            true,
+            vec![NotAdvisable, Unstated],
+            j("not_advisable"),
+        ),
         (AgreementRule::Unanimous, true, vec![Unstated], null.clone()),
         (AgreementRule::Unanimous, true, vec![], null.clone()),
         // Share: 2 of 3 agree (67%) and nobody objects.
-        (AgreementRule::Share(60), false, vec![Advisable, Advisable, UnderConditions], j("advisable")),
-        (AgreementRule::Share(75), false, vec![Advisable, Advisable, UnderConditions], null.clone()),
+        (
+            AgreementRule::Share(60),
+            false,
+            vec![Advisable, Advisable, UnderConditions],
+            j("advisable"),
+        ),
+        (
+            AgreementRule::Share(75),
+            false,
+            vec![Advisable, Advisable, UnderConditions],
+            null.clone(),
+        ),
         // An objection (the opposite position) always splits the view.
-        (AgreementRule::Share(60), true, vec![Advisable, Advisable, NotAdvisable], null.clone()),
+        (
+            AgreementRule::Share(60),
+            true,
+            vec![Advisable, Advisable, NotAdvisable],
+            null.clone(),
+        ),
     ];
     for (rule, cond, positions, want) in cases {
         let got = common_position_for(rule, cond, &positions);
@@ -1515,24 +1566,41 @@ fn review_sends_the_draft_to_the_desk_first() {
     let a = w.handle(Event::Tick, deadline);
     let draft = sends_of(&a, TemplateName::Bundle);
     assert_eq!(draft.len(), 1);
-    assert_eq!(to(draft[0]), ["desk1@minjenv.nl"], "the draft goes to the desk, not the submitter");
+    assert_eq!(
+        to(draft[0]),
+        ["desk1@minjenv.nl"],
+        "the draft goes to the desk, not the submitter"
+    );
     assert_eq!(draft[0].context["review"], true);
     assert_eq!(w.case("2026-001").status, CaseStatus::InReview);
     let draft_id = draft[0].message_id.clone();
     // The desk replaces the text by replying to the draft.
-    let mut edit = staff_mail(&mut w, "Re: [OTT 2026-001] Reacties", "Geachte mevrouw De Vries,");
-    edit.reply_text = "Geachte mevrouw De Vries,\n\nHet gremium adviseert tegemoet te komen.".into();
+    let mut edit = staff_mail(
+        &mut w,
+        "Re: [OTT 2026-001] Reacties",
+        "Geachte mevrouw De Vries,",
+    );
+    edit.reply_text =
+        "Geachte mevrouw De Vries,\n\nHet gremium adviseert tegemoet te komen.".into();
     edit.in_reply_to = vec![draft_id];
     let a = w.deliver(edit, deadline + Duration::hours(1));
     assert_eq!(command_reply(&a)["outcome"], "draft_replaced");
-    assert!(sends_of(&a, TemplateName::Bundle).is_empty(), "not sent yet");
+    assert!(
+        sends_of(&a, TemplateName::Bundle).is_empty(),
+        "not sent yet"
+    );
     // Then sends it.
     let send = staff_mail(&mut w, "Re: [OTT 2026-001] Reacties", "verzenden");
     let a = w.deliver(send, deadline + Duration::hours(2));
     assert_eq!(command_reply(&a)["outcome"], "sent");
     let b = sends_of(&a, TemplateName::Bundle);
     assert_eq!(to(b[0]), ["indiener@minbzk.nl"]);
-    assert!(b[0].context["edited_text"].as_str().unwrap().contains("adviseert tegemoet"));
+    assert!(
+        b[0].context["edited_text"]
+            .as_str()
+            .unwrap()
+            .contains("adviseert tegemoet")
+    );
     assert_eq!(b[0].context["review"], false);
     assert_eq!(w.case("2026-001").status, CaseStatus::Bundled);
     // Someone not on the desk cannot send or edit a draft.

@@ -1,10 +1,10 @@
 //! Sending a case round: distribution to the seats, reminders, and the bundle.
 
 use super::calendar::{at_local, is_working_day, local_date, next_working_day, sub_working_days};
-use crate::config::model::AgreementRule;
 use super::letters::*;
 use super::model::*;
 use super::{Core, Out, to_context};
+use crate::config::model::AgreementRule;
 use crate::token::seat_local;
 
 impl Core<'_> {
@@ -338,9 +338,7 @@ impl Core<'_> {
         let agrees = match b.rule {
             AgreementRule::Unanimous => n == positions.len(),
             AgreementRule::Share(pct) => {
-                let objection = positions
-                    .iter()
-                    .any(|p| favourable(*p) != favourable(top));
+                let objection = positions.iter().any(|p| favourable(*p) != favourable(top));
                 n * 100 >= positions.len() * pct as usize && !objection
             }
         };
@@ -348,8 +346,11 @@ impl Core<'_> {
             return None;
         }
         // The common favourable position carries the conditions some members attached.
-        let members_of_top: Vec<Position> =
-            positions.iter().copied().filter(|p| class(*p) == top).collect();
+        let members_of_top: Vec<Position> = positions
+            .iter()
+            .copied()
+            .filter(|p| class(*p) == top)
+            .collect();
         Some(if members_of_top.contains(&Position::UnderConditions) {
             Position::UnderConditions
         } else {
