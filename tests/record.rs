@@ -135,13 +135,16 @@ impl Round {
     }
 }
 
+/// One step of the round, at its time.
+type Step = Box<dyn Fn(&mut Round, Timestamp)>;
+
 /// The fixed round: a case from BZK on Monday 2 November 2026, a view from the BZK member
 /// on Tuesday, one from the VenJ deputy on Wednesday, the deadline extended on Thursday by
 /// two working days, a reminder to Fin on Monday, the bundle after the deadline on
 /// Wednesday 11 November without Fin. `until` stops the round early.
 fn round(cfg: Config, until: Timestamp) -> Round {
     let mut r = Round::new(cfg);
-    let steps: Vec<(Timestamp, Box<dyn Fn(&mut Round, Timestamp)>)> = vec![
+    let steps: Vec<(Timestamp, Step)> = vec![
         (
             at("2026-11-02T10:30:00+01:00"),
             Box::new(|r, now| {
