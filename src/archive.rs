@@ -462,9 +462,8 @@ pub fn run_report(
 ) -> Result<(), String> {
     let (from, to) = crate::reports::parse_period(&args.from, &args.to)?;
     let store = open_store(cfg)?;
-    let cases = store.cases().map_err(|e| e.to_string())?;
-    let journal = store.journal().map_err(|e| e.to_string())?;
-    let report = crate::reports::compute(cfg, &cases, &journal, from, to, now);
+    let report =
+        crate::reports::from_store(cfg, &store, from, to, now).map_err(|e| e.to_string())?;
     let format = match args.format {
         crate::cli::ReportFormat::Table => crate::reports::Format::Table,
         crate::cli::ReportFormat::Csv => crate::reports::Format::Csv,

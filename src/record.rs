@@ -639,7 +639,7 @@ fn meeting_blocks(
                 w.t("Antwoord", "Answer").into(),
                 w.t("Op", "When").into(),
             ],
-            widths: vec![5, 2, 3, 3],
+            widths: vec![5, 3, 3, 3],
             rows: att
                 .iter()
                 .map(|a| {
@@ -1960,8 +1960,7 @@ pub fn attachments_for(
         let today = local_date(out.date, cfg.periods.timezone);
         let from = today - chrono::Duration::days(7);
         let to = today - chrono::Duration::days(1);
-        let report =
-            crate::reports::compute(cfg, &store.cases()?, &store.journal()?, from, to, out.date);
+        let report = crate::reports::from_store(cfg, store, from, to, out.date)?;
         let stem = match cfg.body.language {
             Lang::Nl => "overzicht",
             Lang::En => "report",

@@ -282,11 +282,65 @@ fn status_key(s: CaseStatus) -> &'static str {
     }
 }
 
-fn event_key(e: &JournalEvent) -> String {
-    serde_json::to_value(e)
-        .ok()
-        .and_then(|v| v.get("event").and_then(|n| n.as_str()).map(str::to_string))
-        .unwrap_or_default()
+/// What the report reads of a journal entry. Decoded straight from the store
+/// ([`crate::store::Store::journal_as`]) so that a report over years of journal does not
+/// build every entry in full; made from a [`JournalEntry`] with `From`.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct EntryFacts {
+    pub at: Timestamp,
+    #[serde(default)]
+    pub case: Option<CaseId>,
+    /// The event's name, e.g. `view_recorded`.
+    pub event: String,
+    /// `view_recorded`: the seat.
+    #[serde(default)]
+    pub member: Option<String>,
+    /// `reminder_sent`: the seats reminded.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// `meeting_scheduled`: when the meeting begins.
+    #[serde(default)]
+    pub start: Option<Timestamp>,
+}
+
+impl From<&JournalEntry> for EntryFacts {
+    fn from(e: &JournalEntry) -> Self {
+        let mut f = EntryFacts {
+            at: e.at,
+            case: e.case,
+            event: String::new(),
+            member: None,
+            members: Vec::new(),
+            start: None,
+        };
+        match &e.event {
+            JournalEvent::Distributed { .. } => f.event = "distributed".into(),
+            JournalEvent::ViewRecorded { member, .. } => {
+                f.event = "view_recorded".into();
+                f.member = Some(member.clone());
+            }
+            JournalEvent::ReminderSent { members } => {
+                f.event = "reminder_sent".into();
+                f.members = members.clone();
+            }
+            JournalEvent::DeadlineExtended { .. } => f.event = "deadline_extended".into(),
+            other => {
+                // Meetings and the rest by name and field, so that this does not depend on
+                // their shape.
+                let v = serde_json::to_value(other).unwrap_or_default();
+                f.event = v
+                    .get("event")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                f.start = v
+                    .get("start")
+                    .cloned()
+                    .and_then(|s| serde_json::from_value(s).ok());
+            }
+        }
+        f
+    }
 }
 
 struct Acc {
@@ -300,6 +354,380 @@ struct Acc {
     reminders: usize,
 }
 
+/// What the report keeps of a case in the period.
+struct CaseSummary {
+    id: CaseId,
+    ministry: String,
+    subject: String,
+    received: NaiveDate,
+    urgent: bool,
+    status: CaseStatus,
+    deadline: Timestamp,
+    /// (member id, ministry, member name, first view by the case's own record).
+    seats: Vec<(String, String, String, Option<Timestamp>)>,
+    answered: usize,
+    any_position: bool,
+    common: Option<Position>,
+}
+
+/// What the journal says about a case in the period.
+#[derive(Default)]
+struct Facts {
+    distributed: Option<Timestamp>,
+    first_view: HashMap<String, Timestamp>,
+    reminded: HashMap<String, usize>,
+    rounds: usize,
+    extensions: usize,
+    proposed: bool,
+    /// The last scheduled meeting's start, and whether it was cancelled after.
+    scheduled: Option<Option<Timestamp>>,
+    cancelled: bool,
+}
+
+/// Builds a report from cases and journal entries fed one at a time, so that a report over
+/// the whole store keeps only what it counts. Feed every case first, then the journal in
+/// order; [`compute`] does this for values in memory.
+pub struct Builder<'a> {
+    cfg: &'a Config,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: Timestamp,
+    cases: Vec<CaseSummary>,
+    facts: HashMap<CaseId, Facts>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(cfg: &'a Config, from: NaiveDate, to: NaiveDate, now: Timestamp) -> Self {
+        Builder {
+            cfg,
+            from,
+            to,
+            now,
+            cases: Vec::new(),
+            facts: HashMap::new(),
+        }
+    }
+
+    /// Takes a case if it was received in the period.
+    pub fn add_case(&mut self, c: &Case) {
+        let cfg = self.cfg;
+        let received = local_date(c.received_at, cfg.periods.timezone);
+        if received < self.from || received > self.to {
+            return;
+        }
+        let any_position = c.seats.iter().any(|s| {
+            s.current_view()
+                .is_some_and(|v| v.form.position != Position::Unstated)
+        });
+        let finished = matches!(c.status, CaseStatus::Bundled | CaseStatus::Closed);
+        self.cases.push(CaseSummary {
+            id: c.id,
+            ministry: c.ministry.clone(),
+            subject: c.subject().to_string(),
+            received,
+            urgent: c.urgent,
+            status: c.status,
+            deadline: c.deadline,
+            seats: c
+                .seats
+                .iter()
+                .map(|s| {
+                    (
+                        s.member_id.clone(),
+                        s.ministry.clone(),
+                        cfg.member(&s.member_id)
+                            .map(|m| m.name.clone())
+                            .unwrap_or_else(|| s.member.display().to_string()),
+                        s.views.iter().map(|v| v.received_at).min(),
+                    )
+                })
+                .collect(),
+            answered: c
+                .seats
+                .iter()
+                .filter(|s| s.current_view().is_some())
+                .count(),
+            any_position,
+            common: if finished && any_position {
+                common_position(cfg, c)
+            } else {
+                None
+            },
+        });
+        self.facts.insert(c.id, Facts::default());
+    }
+
+    /// Takes a journal entry of a case taken before; others are skipped.
+    pub fn add_entry(&mut self, e: &EntryFacts) {
+        let Some(f) = e.case.and_then(|id| self.facts.get_mut(&id)) else {
+            return;
+        };
+        match e.event.as_str() {
+            "distributed" => {
+                f.distributed.get_or_insert(e.at);
+            }
+            "view_recorded" => {
+                if let Some(m) = &e.member {
+                    f.first_view.entry(m.clone()).or_insert(e.at);
+                }
+            }
+            "reminder_sent" => {
+                f.rounds += 1;
+                for m in &e.members {
+                    *f.reminded.entry(m.clone()).or_default() += 1;
+                }
+            }
+            "deadline_extended" => f.extensions += 1,
+            "meeting_proposed" => f.proposed = true,
+            "meeting_scheduled" => {
+                f.scheduled = Some(e.start);
+                f.cancelled = false;
+                f.proposed = true;
+            }
+            "meeting_cancelled" => f.cancelled = f.scheduled.is_some(),
+            _ => {}
+        }
+    }
+
+    pub fn finish(mut self) -> Report {
+        let cfg = self.cfg;
+        let (from, to, now) = (self.from, self.to, self.now);
+        let tz = cfg.periods.timezone;
+        self.cases.sort_by_key(|c| c.id);
+        let today = local_date(now, tz);
+        let index = WorkdayIndex::new(
+            from - chrono::Duration::days(40),
+            today.max(to) + chrono::Duration::days(120),
+            &cfg.calendar,
+        );
+
+        let mut ministries: BTreeMap<String, MinistryRow> = BTreeMap::new();
+        let mut months: BTreeMap<String, usize> = BTreeMap::new();
+        let mut status = StatusCounts::default();
+        let mut outcomes = Outcomes::default();
+        let mut members: BTreeMap<String, Acc> = BTreeMap::new();
+        let mut all_times = Vec::new();
+        let mut reminders = Reminders::default();
+        let mut deadlines = Deadlines::default();
+        let mut meetings = Meetings::default();
+        let mut split_cases = Vec::new();
+        let mut rows = Vec::with_capacity(self.cases.len());
+        let mut urgent = 0;
+
+        for c in &self.cases {
+            let f = self.facts.remove(&c.id).unwrap_or_default();
+            if c.urgent {
+                urgent += 1;
+            }
+            let m = ministries
+                .entry(c.ministry.clone())
+                .or_insert_with(|| MinistryRow {
+                    code: c.ministry.clone(),
+                    name: cfg
+                        .ministry(&c.ministry)
+                        .map(|m| m.name.clone())
+                        .unwrap_or_else(|| c.ministry.clone()),
+                    cases: 0,
+                    urgent: 0,
+                });
+            m.cases += 1;
+            m.urgent += usize::from(c.urgent);
+            *months
+                .entry(format!(
+                    "{:04}-{:02}",
+                    c.received.year(),
+                    c.received.month()
+                ))
+                .or_default() += 1;
+            match c.status {
+                CaseStatus::AwaitingApproval => status.awaiting_approval += 1,
+                CaseStatus::Open => status.open += 1,
+                CaseStatus::Bundled => status.bundled += 1,
+                CaseStatus::Closed => status.closed += 1,
+                _ => status.in_review += 1,
+            }
+
+            let has_meeting = f.proposed || f.scheduled.is_some();
+            if f.proposed {
+                meetings.proposed += 1;
+            }
+            match (f.scheduled, f.cancelled) {
+                (Some(_), true) => meetings.cancelled += 1,
+                (Some(Some(start)), false) if start <= now => meetings.held += 1,
+                (Some(_), false) => meetings.planned += 1,
+                _ => {}
+            }
+            if f.rounds > 0 {
+                reminders.cases += 1;
+            }
+            reminders.rounds += f.rounds;
+            let reminded_total: usize = f.reminded.values().sum();
+            reminders.seat_reminders += reminded_total;
+            if f.extensions > 0 {
+                deadlines.extended += 1;
+            }
+            deadlines.extensions += f.extensions;
+
+            let passed = c.deadline <= now && c.status != CaseStatus::AwaitingApproval;
+            let mut case_missed = false;
+            let start = f.distributed.map(|t| local_date(t, tz));
+            for (member_id, ministry, name, case_first) in &c.seats {
+                let acc = members.entry(member_id.clone()).or_insert_with(|| Acc {
+                    name: name.clone(),
+                    ministry: ministry.clone(),
+                    asked: 0,
+                    answered: 0,
+                    times: Vec::new(),
+                    missed: 0,
+                    reminded_cases: 0,
+                    reminders: 0,
+                });
+                if f.distributed.is_some() {
+                    acc.asked += 1;
+                }
+                // The journal says when the seat first answered; the case's views back it
+                // up for stores from before the journal recorded every view.
+                let first = f.first_view.get(member_id).copied().or(*case_first);
+                if let Some(t) = first {
+                    acc.answered += 1;
+                    if let Some(d0) = start {
+                        let n = index.between(d0, local_date(t, tz)).max(0);
+                        acc.times.push(n);
+                        all_times.push(n);
+                    }
+                }
+                if passed && f.distributed.is_some() && first.is_none_or(|t| t > c.deadline) {
+                    acc.missed += 1;
+                    deadlines.seat_deadlines_missed += 1;
+                    case_missed = true;
+                }
+                let r = f.reminded.get(member_id).copied().unwrap_or(0);
+                if r > 0 {
+                    acc.reminded_cases += 1;
+                    acc.reminders += r;
+                }
+            }
+            if passed {
+                deadlines.passed += 1;
+            }
+            if case_missed {
+                deadlines.missed += 1;
+            }
+
+            let finished = matches!(c.status, CaseStatus::Bundled | CaseStatus::Closed);
+            let outcome = if !finished {
+                outcomes.pending += 1;
+                "pending"
+            } else if !c.any_position {
+                outcomes.no_views += 1;
+                "no_views"
+            } else {
+                match c.common {
+                    Some(Position::Advisable) => {
+                        outcomes.advisable += 1;
+                        "advisable"
+                    }
+                    Some(Position::UnderConditions) => {
+                        outcomes.under_conditions += 1;
+                        "under_conditions"
+                    }
+                    Some(Position::NotAdvisable) => {
+                        outcomes.not_advisable += 1;
+                        "not_advisable"
+                    }
+                    _ => {
+                        outcomes.split += 1;
+                        split_cases.push(c.id.to_string());
+                        "split"
+                    }
+                }
+            };
+            rows.push(CaseRow {
+                id: c.id.to_string(),
+                ministry: c.ministry.clone(),
+                subject: c.subject.clone(),
+                received: c.received,
+                urgent: c.urgent,
+                status: status_key(c.status),
+                outcome,
+                seats: c.seats.len(),
+                answered: c.answered,
+                reminders: reminded_total,
+                extensions: f.extensions,
+                deadline_missed: case_missed,
+                meeting: has_meeting,
+            });
+        }
+
+        all_times.sort_unstable();
+        let mut member_rows: Vec<MemberRow> = members
+            .into_iter()
+            .map(|(id, mut a)| {
+                a.times.sort_unstable();
+                MemberRow {
+                    member_id: id,
+                    name: a.name,
+                    ministry: a.ministry,
+                    asked: a.asked,
+                    answered: a.answered,
+                    median_working_days: median(&a.times),
+                    p90_working_days: percentile(&a.times, 90),
+                    deadlines_missed: a.missed,
+                    reminded_cases: a.reminded_cases,
+                    reminders: a.reminders,
+                }
+            })
+            .collect();
+        // In the order of the config, then the others.
+        member_rows.sort_by_key(|r| {
+            cfg.members
+                .iter()
+                .position(|m| m.id == r.member_id)
+                .unwrap_or(usize::MAX)
+        });
+        let mut by_ministry: Vec<MinistryRow> = ministries.into_values().collect();
+        by_ministry.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.code.cmp(&b.code)));
+
+        // Every month of the period, also the empty ones.
+        let mut by_month = Vec::new();
+        let mut d = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
+        while d <= to && by_month.len() < 1200 {
+            let key = format!("{:04}-{:02}", d.year(), d.month());
+            by_month.push(MonthRow {
+                cases: months.get(&key).copied().unwrap_or(0),
+                month: key,
+            });
+            d = d
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(NaiveDate::MAX);
+        }
+
+        Report {
+            body: cfg.body.name.clone(),
+            from,
+            to,
+            generated_at: now,
+            cases: self.cases.len(),
+            urgent,
+            by_ministry,
+            by_month,
+            status,
+            outcomes,
+            response: ResponseTimes {
+                answers: all_times.len(),
+                median_working_days: median(&all_times),
+                p90_working_days: percentile(&all_times, 90),
+            },
+            members: member_rows,
+            reminders,
+            deadlines,
+            meetings,
+            split_cases,
+            case_rows: rows,
+        }
+    }
+}
+
 /// Computes the figures for the cases received from `from` to `to` (local dates, both
 /// included) as they stand at `now`.
 pub fn compute(
@@ -310,315 +738,35 @@ pub fn compute(
     to: NaiveDate,
     now: Timestamp,
 ) -> Report {
-    let tz = cfg.periods.timezone;
-    let mut chosen: Vec<&Case> = cases
-        .iter()
-        .filter(|c| {
-            let d = local_date(c.received_at, tz);
-            d >= from && d <= to
-        })
-        .collect();
-    chosen.sort_by_key(|c| c.id);
-    let wanted: HashSet<CaseId> = chosen.iter().map(|c| c.id).collect();
-    let mut by_case: HashMap<CaseId, Vec<&JournalEntry>> = HashMap::new();
+    let mut b = Builder::new(cfg, from, to, now);
+    for c in cases {
+        b.add_case(c);
+    }
     for e in journal {
-        if let Some(id) = e.case
-            && wanted.contains(&id)
-        {
-            by_case.entry(id).or_default().push(e);
+        if e.case.is_some_and(|id| b.facts.contains_key(&id)) {
+            b.add_entry(&EntryFacts::from(e));
         }
     }
-    let today = local_date(now, tz);
-    let index = WorkdayIndex::new(
-        from - chrono::Duration::days(40),
-        today.max(to) + chrono::Duration::days(120),
-        &cfg.calendar,
-    );
+    b.finish()
+}
 
-    let mut ministries: BTreeMap<String, MinistryRow> = BTreeMap::new();
-    let mut months: BTreeMap<String, usize> = BTreeMap::new();
-    let mut status = StatusCounts::default();
-    let mut outcomes = Outcomes::default();
-    let mut members: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut all_times = Vec::new();
-    let mut reminders = Reminders::default();
-    let mut deadlines = Deadlines::default();
-    let mut meetings = Meetings::default();
-    let mut split_cases = Vec::new();
-    let mut rows = Vec::with_capacity(chosen.len());
-    let mut urgent = 0;
-    let empty = Vec::new();
-
-    for c in &chosen {
-        let events = by_case.get(&c.id).unwrap_or(&empty);
-        if c.urgent {
-            urgent += 1;
-        }
-        let m = ministries
-            .entry(c.ministry.clone())
-            .or_insert_with(|| MinistryRow {
-                code: c.ministry.clone(),
-                name: cfg
-                    .ministry(&c.ministry)
-                    .map(|m| m.name.clone())
-                    .unwrap_or_else(|| c.ministry.clone()),
-                cases: 0,
-                urgent: 0,
-            });
-        m.cases += 1;
-        m.urgent += usize::from(c.urgent);
-        let received = local_date(c.received_at, tz);
-        *months
-            .entry(format!("{:04}-{:02}", received.year(), received.month()))
-            .or_default() += 1;
-        match c.status {
-            CaseStatus::AwaitingApproval => status.awaiting_approval += 1,
-            CaseStatus::Open => status.open += 1,
-            CaseStatus::Bundled => status.bundled += 1,
-            CaseStatus::Closed => status.closed += 1,
-            _ => status.in_review += 1,
-        }
-
-        // Walk the case's journal once.
-        let mut distributed: Option<Timestamp> = None;
-        let mut first_view: HashMap<&str, Timestamp> = HashMap::new();
-        let mut reminded: HashMap<&str, usize> = HashMap::new();
-        let mut rounds = 0;
-        let mut extensions = 0;
-        let mut proposed = false;
-        let mut scheduled: Option<(String, Option<Timestamp>)> = None;
-        let mut cancelled = false;
-        for e in events {
-            match &e.event {
-                JournalEvent::Distributed { .. } => {
-                    distributed.get_or_insert(e.at);
-                }
-                JournalEvent::ViewRecorded { member, .. } => {
-                    first_view.entry(member.as_str()).or_insert(e.at);
-                }
-                JournalEvent::ReminderSent { members } => {
-                    rounds += 1;
-                    for m in members {
-                        *reminded.entry(m.as_str()).or_default() += 1;
-                    }
-                }
-                JournalEvent::DeadlineExtended { .. } => extensions += 1,
-                other => {
-                    // Meetings, by event name, so that this does not depend on their shape.
-                    let key = event_key(other);
-                    if key == "meeting_proposed" {
-                        proposed = true;
-                    } else if key == "meeting_scheduled" {
-                        let v = serde_json::to_value(other).unwrap_or_default();
-                        let uid = v
-                            .get("uid")
-                            .and_then(|u| u.as_str())
-                            .unwrap_or("")
-                            .to_string();
-                        let start = v
-                            .get("start")
-                            .cloned()
-                            .and_then(|s| serde_json::from_value::<Timestamp>(s).ok());
-                        scheduled = Some((uid, start));
-                        cancelled = false;
-                        proposed = true;
-                    } else if key == "meeting_cancelled" {
-                        cancelled = scheduled.is_some();
-                    }
-                }
-            }
-        }
-        let has_meeting = proposed || scheduled.is_some();
-        if proposed {
-            meetings.proposed += 1;
-        }
-        match (&scheduled, cancelled) {
-            (Some(_), true) => meetings.cancelled += 1,
-            (Some((_, Some(start))), false) if *start <= now => meetings.held += 1,
-            (Some(_), false) => meetings.planned += 1,
-            _ => {}
-        }
-        if rounds > 0 {
-            reminders.cases += 1;
-        }
-        reminders.rounds += rounds;
-        reminders.seat_reminders += reminded.values().sum::<usize>();
-        if extensions > 0 {
-            deadlines.extended += 1;
-        }
-        deadlines.extensions += extensions;
-
-        let passed = c.deadline <= now && !matches!(c.status, CaseStatus::AwaitingApproval);
-        let mut case_missed = false;
-        let start = distributed.map(|t| local_date(t, tz));
-        for s in &c.seats {
-            let acc = members.entry(s.member_id.clone()).or_insert_with(|| Acc {
-                name: cfg
-                    .member(&s.member_id)
-                    .map(|m| m.name.clone())
-                    .unwrap_or_else(|| s.member.display().to_string()),
-                ministry: s.ministry.clone(),
-                asked: 0,
-                answered: 0,
-                times: Vec::new(),
-                missed: 0,
-                reminded_cases: 0,
-                reminders: 0,
-            });
-            if distributed.is_some() {
-                acc.asked += 1;
-            }
-            // The journal says when the seat first answered; the case's views back it up
-            // for stores from before the journal recorded every view.
-            let first = first_view
-                .get(s.member_id.as_str())
-                .copied()
-                .or_else(|| s.views.iter().map(|v| v.received_at).min());
-            if let Some(t) = first {
-                acc.answered += 1;
-                if let Some(d0) = start {
-                    let n = index.between(d0, local_date(t, tz)).max(0);
-                    acc.times.push(n);
-                    all_times.push(n);
-                }
-            }
-            if passed && distributed.is_some() && first.is_none_or(|t| t > c.deadline) {
-                acc.missed += 1;
-                deadlines.seat_deadlines_missed += 1;
-                case_missed = true;
-            }
-            let r = reminded.get(s.member_id.as_str()).copied().unwrap_or(0);
-            if r > 0 {
-                acc.reminded_cases += 1;
-                acc.reminders += r;
-            }
-        }
-        if passed {
-            deadlines.passed += 1;
-        }
-        if case_missed {
-            deadlines.missed += 1;
-        }
-
-        let finished = matches!(c.status, CaseStatus::Bundled | CaseStatus::Closed);
-        let any_position = c.seats.iter().any(|s| {
-            s.current_view()
-                .is_some_and(|v| v.form.position != Position::Unstated)
-        });
-        let outcome = if !finished {
-            outcomes.pending += 1;
-            "pending"
-        } else if !any_position {
-            outcomes.no_views += 1;
-            "no_views"
-        } else {
-            match common_position(cfg, c) {
-                Some(Position::Advisable) => {
-                    outcomes.advisable += 1;
-                    "advisable"
-                }
-                Some(Position::UnderConditions) => {
-                    outcomes.under_conditions += 1;
-                    "under_conditions"
-                }
-                Some(Position::NotAdvisable) => {
-                    outcomes.not_advisable += 1;
-                    "not_advisable"
-                }
-                _ => {
-                    outcomes.split += 1;
-                    split_cases.push(c.id.to_string());
-                    "split"
-                }
-            }
-        };
-        rows.push(CaseRow {
-            id: c.id.to_string(),
-            ministry: c.ministry.clone(),
-            subject: c.subject().to_string(),
-            received,
-            urgent: c.urgent,
-            status: status_key(c.status),
-            outcome,
-            seats: c.seats.len(),
-            answered: c
-                .seats
-                .iter()
-                .filter(|s| s.current_view().is_some())
-                .count(),
-            reminders: reminded.values().sum(),
-            extensions,
-            deadline_missed: case_missed,
-            meeting: has_meeting,
-        });
+/// The report straight from the store: cases and journal are read one at a time, and of
+/// the journal only what the report counts is decoded.
+pub fn from_store(
+    cfg: &Config,
+    store: &crate::store::Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: Timestamp,
+) -> Result<Report, crate::store::StoreError> {
+    let mut b = Builder::new(cfg, from, to, now);
+    for c in store.cases_as::<Case>() {
+        b.add_case(&c?);
     }
-
-    all_times.sort_unstable();
-    let mut member_rows: Vec<MemberRow> = members
-        .into_iter()
-        .map(|(id, mut a)| {
-            a.times.sort_unstable();
-            MemberRow {
-                member_id: id,
-                name: a.name,
-                ministry: a.ministry,
-                asked: a.asked,
-                answered: a.answered,
-                median_working_days: median(&a.times),
-                p90_working_days: percentile(&a.times, 90),
-                deadlines_missed: a.missed,
-                reminded_cases: a.reminded_cases,
-                reminders: a.reminders,
-            }
-        })
-        .collect();
-    // In the order of the config, then the others.
-    member_rows.sort_by_key(|r| {
-        cfg.members
-            .iter()
-            .position(|m| m.id == r.member_id)
-            .unwrap_or(usize::MAX)
-    });
-    let mut by_ministry: Vec<MinistryRow> = ministries.into_values().collect();
-    by_ministry.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.code.cmp(&b.code)));
-
-    // Every month of the period, also the empty ones.
-    let mut by_month = Vec::new();
-    let mut d = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
-    while d <= to && by_month.len() < 1200 {
-        let key = format!("{:04}-{:02}", d.year(), d.month());
-        by_month.push(MonthRow {
-            cases: months.get(&key).copied().unwrap_or(0),
-            month: key,
-        });
-        d = d
-            .checked_add_months(chrono::Months::new(1))
-            .unwrap_or(NaiveDate::MAX);
+    for e in store.journal_as::<EntryFacts>() {
+        b.add_entry(&e?);
     }
-
-    Report {
-        body: cfg.body.name.clone(),
-        from,
-        to,
-        generated_at: now,
-        cases: chosen.len(),
-        urgent,
-        by_ministry,
-        by_month,
-        status,
-        outcomes,
-        response: ResponseTimes {
-            answers: all_times.len(),
-            median_working_days: median(&all_times),
-            p90_working_days: percentile(&all_times, 90),
-        },
-        members: member_rows,
-        reminders,
-        deadlines,
-        meetings,
-        split_cases,
-        case_rows: rows,
-    }
+    Ok(b.finish())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1136,18 +1284,26 @@ fn bar_chart(title: &str, labels: &[String], series: &[Series<'_>], width: u32) 
             .margin(10)
             .x_label_area_size(if n > 8 { 48 } else { 30 })
             .y_label_area_size(40)
-            .build_cartesian_2d((0..n as i32).into_segmented(), 0f64..top)
+            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), 0f64..top)
             .ok()?;
         let labels = labels.to_vec();
+        // About 7 pixels a character at this size, and some room between labels.
+        let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1) as u32;
+        let step = ((n as u32 * (widest * 7 + 10)).div_ceil(width.saturating_sub(60).max(1))).max(1)
+            as usize;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
+            .y_labels((top as usize + 1).clamp(3, 11))
             .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                // Every `step`-th label when they would not fit side by side.
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i)
+                    if (*i as usize).is_multiple_of(step) =>
+                {
                     labels.get(*i as usize).cloned().unwrap_or_default()
                 }
-                SegmentValue::Last => String::new(),
+                _ => String::new(),
             })
             .y_label_formatter(&|y| {
                 if y.fract() == 0.0 {

@@ -446,6 +446,20 @@ impl Store {
             .collect()
     }
 
+    /// Every case, read and decoded one at a time as `T` (a [`Case`], or a smaller view of
+    /// one with the fields it needs), in id order. For reports over the whole store.
+    pub fn cases_as<T: for<'a> Deserialize<'a>>(&self) -> impl Iterator<Item = Result<T>> + '_ {
+        self.db.scan_prefix("case/").map(|kv| dec("case", &kv?.1))
+    }
+
+    /// The whole journal, oldest first, read and decoded one entry at a time as `T` (a
+    /// [`JournalEntry`], or a smaller view of one). For reports over the whole store.
+    pub fn journal_as<T: for<'a> Deserialize<'a>>(&self) -> impl Iterator<Item = Result<T>> + '_ {
+        self.db
+            .scan_prefix("journal/")
+            .map(|kv| dec("journal entry", &kv?.1))
+    }
+
     /// Messages in the desk's queue: raw id and why.
     pub fn quarantine(&self) -> Result<Vec<(RawId, String)>> {
         self.db
@@ -608,9 +622,14 @@ impl Store {
 
     /// Every outgoing message of one case with its outbox entry, oldest first.
     pub fn outgoing_for(&self, id: CaseId) -> Result<Vec<(OutboxEntry, Outgoing)>> {
+        let needle = format!("\"{id}\"").into_bytes();
         let mut out = Vec::new();
         for kv in self.db.scan_prefix("outbatch/") {
             let (key, v) = kv?;
+            // Most batches are about other cases: look for the case id before decoding.
+            if !mentions(&v, &needle) {
+                continue;
+            }
             let n = u64::from_be_bytes(key[9..].try_into().unwrap_or([0; 8]));
             let batch: OutBatch = dec("outbox batch", &v)?;
             if !batch.messages.iter().any(|m| m.case == Some(id)) {
@@ -656,8 +675,12 @@ impl Store {
         raw.dedup();
         raw.retain(|r| !keep.contains(r));
         let mut batches = Vec::new();
+        let needle = format!("\"{}\"", case.id).into_bytes();
         for kv in self.db.scan_prefix("outbatch/") {
             let (key, v) = kv?;
+            if !mentions(&v, &needle) {
+                continue;
+            }
             let n = u64::from_be_bytes(key[9..].try_into().unwrap_or([0; 8]));
             let batch: OutBatch = dec("outbox batch", &v)?;
             if !batch.messages.is_empty() && batch.messages.iter().all(|m| m.case == Some(case.id))
@@ -737,6 +760,11 @@ impl Store {
             .map(|v| dec("purge mark", &v))
             .transpose()
     }
+}
+
+/// Whether stored bytes contain `needle` (a quick test before decoding a record).
+fn mentions(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// What `Store::purge` removes for one case.

@@ -595,3 +595,35 @@ fn report_command_on_the_binary() {
         "{err}"
     );
 }
+
+#[test]
+fn the_weekly_summary_carries_the_report_of_the_past_week() {
+    use mail_parser::MimeHeaders;
+    let site = Site::new();
+    let mut cfg = std::fs::read_to_string(site.config()).unwrap();
+    cfg.push_str("\n[jobs]\nweekly_summary = \"0 30 8 * * Mon\"\n");
+    std::fs::write(site.config(), cfg).unwrap();
+    site.deliver("1.host", include_bytes!("fixtures/case_form.eml"));
+    // The first pass starts the schedule; the next Monday 08:30 the summary is due.
+    site.run_once("2026-11-02T10:30:00+01:00");
+    site.run_once("2026-11-09T08:31:00+01:00");
+    let digest = site
+        .outbox()
+        .into_iter()
+        .find(|s| s.message_id.contains("digest.weekly"))
+        .expect("the weekly summary went out");
+    let m = mail_parser::MessageParser::default()
+        .parse(&digest.raw)
+        .unwrap();
+    let report = m
+        .attachments()
+        .find(|a| {
+            a.attachment_name()
+                .is_some_and(|n| n.starts_with("overzicht-OTT-2026-11-02-2026-11-08"))
+        })
+        .expect("the summary has the week's report attached");
+    let html = String::from_utf8_lossy(report.contents());
+    assert!(html.contains("<svg"), "charts in the report");
+    assert!(html.contains("Casussen ontvangen"));
+    assert!(html.contains("2026-001"), "the case of that week is listed");
+}
