@@ -1049,7 +1049,11 @@ fn samples(name: TemplateName) -> Vec<serde_json::Value> {
                 for (common, review, edited) in [
                     (None, false, None),
                     (Some(Position::UnderConditions), true, None),
-                    (Some(Position::Advisable), false, Some("Eigen tekst.\nRegel twee.")),
+                    (
+                        Some(Position::Advisable),
+                        false,
+                        Some("Eigen tekst.\nRegel twee."),
+                    ),
                 ] {
                     out.push(v(serde_json::to_value(BundleLetter {
                         case: case(false, full),

@@ -729,3 +729,35 @@ fn purge_needs_the_config_and_removes_only_old_finished_cases() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["cases"], 0);
 }
+
+#[test]
+fn retention_config_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), "[retention]\npurge_after = \"7 jaar\"\n");
+    assert_eq!(
+        cfg.retention.purge_after,
+        Some(loket::config::model::Age::Years(7))
+    );
+    for bad in ["7", "0y", "zeven jaar", "7w"] {
+        let path = dir.path().join("bad.toml");
+        std::fs::write(
+            &path,
+            format!("{CONFIG}\n[retention]\npurge_after = \"{bad}\"\n"),
+        )
+        .unwrap();
+        match loket::config::load(&path) {
+            Err(loket::config::ConfigError::Invalid(d)) => {
+                let text = d
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                assert!(
+                    text.contains("purge_after") && text.contains("\"7y\""),
+                    "{bad}: {text}"
+                );
+            }
+            other => panic!("{bad} should be refused, got {:?}", other.map(|_| ())),
+        }
+    }
+}
