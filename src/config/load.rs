@@ -531,6 +531,42 @@ impl<'a, 'i> Section<'a, 'i> {
         }
     }
 
+    /// An optional whole number in `range`: `Ok(None)` when absent, `Err` when reported.
+    /// `what` says what the number counts, e.g. "a percentage", for the message.
+    fn int_in(
+        &self,
+        ck: &mut Checker,
+        key: &str,
+        range: std::ops::RangeInclusive<u32>,
+        what: &str,
+        example: &str,
+    ) -> Result<Option<Got<u32>>, ()> {
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
+        let msg = match v.get_ref() {
+            DeValue::Integer(i) => match i.as_str().parse::<u32>() {
+                Ok(n) if range.contains(&n) => {
+                    return Ok(Some(Got {
+                        value: n,
+                        span: v.span(),
+                    }));
+                }
+                _ => format!(
+                    "must be {what} from {} to {}, e.g. {example}",
+                    range.start(),
+                    range.end()
+                ),
+            },
+            other => format!(
+                "must be a whole number without quotes, not {}; write e.g. {example}",
+                a_type(other)
+            ),
+        };
+        ck.error(v.span(), &self.key(key), msg);
+        Err(())
+    }
+
     /// A sub-table. Absent: `Ok(None)`, or reported when `required`.
     fn table(
         &self,
@@ -1188,27 +1224,16 @@ fn parse_meeting(ck: &mut Checker, root: &Section<'_, '_>) -> Option<MeetingConf
         }
         Err(()) => None,
     };
-    let days = match s.get("poll_working_days") {
-        None => Some(d.poll_working_days),
-        Some(v) => match v.get_ref() {
-            DeValue::Integer(i) => match i.as_str().parse::<u32>() {
-                Ok(n) if (1..=30).contains(&n) => Some(n),
-                _ => {
-                    let msg = "must be a whole number of working days from 1 to 30, e.g. poll_working_days = 3";
-                    ck.error(v.span(), &s.key("poll_working_days"), msg);
-                    None
-                }
-            },
-            other => {
-                let msg = format!(
-                    "must be a whole number without quotes, not {}; write e.g. poll_working_days = 3",
-                    a_type(other)
-                );
-                ck.error(v.span(), &s.key("poll_working_days"), msg);
-                None
-            }
-        },
-    };
+    let days = s
+        .int_in(
+            ck,
+            "poll_working_days",
+            1..=30,
+            "a whole number of working days",
+            "poll_working_days = 3",
+        )
+        .ok()
+        .map(|g| g.map_or(d.poll_working_days, |g| g.value));
     Some(MeetingConfig {
         auto_choose: auto?,
         list_attendees: list?,
@@ -1681,28 +1706,16 @@ fn parse_policy(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Policy> {
     };
     s.check_keys(ck, POLICY_KEYS);
     let approval = s.bool_or(ck, "approval", d.approval_required);
-    let max = match s.get("max_answers_per_hour") {
-        None => Some(d.max_answers_per_hour),
-        Some(v) => match v.get_ref() {
-            DeValue::Integer(i) => match i.as_str().parse::<u32>() {
-                Ok(n) if (1..=1000).contains(&n) => Some(n),
-                _ => {
-                    let msg =
-                        "must be a whole number from 1 to 1000, e.g. max_answers_per_hour = 5";
-                    ck.error(v.span(), &s.key("max_answers_per_hour"), msg);
-                    None
-                }
-            },
-            other => {
-                let msg = format!(
-                    "must be a whole number without quotes, not {}; write e.g. max_answers_per_hour = 5",
-                    a_type(other)
-                );
-                ck.error(v.span(), &s.key("max_answers_per_hour"), msg);
-                None
-            }
-        },
-    };
+    let max = s
+        .int_in(
+            ck,
+            "max_answers_per_hour",
+            1..=1000,
+            "a whole number",
+            "max_answers_per_hour = 5",
+        )
+        .ok()
+        .map(|g| g.map_or(d.max_answers_per_hour, |g| g.value));
     let authserv = s.opt(ck, "authserv_id", "authserv_id = \"mx.minjenv.nl\"", |v| {
         let v = v.trim();
         if v.contains(char::is_whitespace) || v.contains(';') {
@@ -1744,27 +1757,10 @@ fn parse_bundling(ck: &mut Checker, root: &Section<'_, '_>) -> Option<Bundling> 
             )),
         }
     });
-    let share = match s.get("share") {
-        None => Some(None),
-        Some(v) => match v.get_ref() {
-            DeValue::Integer(i) => match i.as_str().parse::<u32>() {
-                Ok(n) if (50..=100).contains(&n) => Some(Some((n, v.span()))),
-                _ => {
-                    let msg = "must be a percentage from 50 to 100, e.g. share = 75";
-                    ck.error(v.span(), &s.key("share"), msg);
-                    None
-                }
-            },
-            other => {
-                let msg = format!(
-                    "must be a whole number without quotes, not {}; write e.g. share = 75",
-                    a_type(other)
-                );
-                ck.error(v.span(), &s.key("share"), msg);
-                None
-            }
-        },
-    };
+    let share = s
+        .int_in(ck, "share", 50..=100, "a percentage", "share = 75")
+        .ok()
+        .map(|g| g.map(|g| (g.value, g.span)));
     let conditions = s.bool_or(ck, "conditions_agree", d.conditions_agree);
     let review = s.bool_or(ck, "review", d.review);
     let rule = match (rule?, share?) {
