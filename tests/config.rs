@@ -176,7 +176,7 @@ fn example_config_loads() {
     assert!(c.distribution.to_deputies);
     assert_eq!(c.intake.max_attachment_bytes, 25_000_000);
     assert_eq!(c.store.path, dir.join("../var/store"));
-    assert_eq!(c.store.cache_bytes, 64_000_000);
+    assert_eq!(c.store.cache_bytes, 16_000_000);
     match &c.mailbox {
         MailboxConfig::Maildir {
             path,
@@ -216,7 +216,7 @@ fn base_config_loads_with_defaults() {
     assert!(c.distribution.to_deputies);
     assert!(c.intake.allowed_senders.is_empty());
     assert_eq!(c.intake.max_attachment_bytes, 25_000_000);
-    assert_eq!(c.store.cache_bytes, 64_000_000);
+    assert_eq!(c.store.cache_bytes, 16_000_000);
     assert_eq!(c.templates_dir, None);
     assert_eq!(
         c.secrets.token_key,

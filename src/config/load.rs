@@ -1876,8 +1876,8 @@ fn parse_store(ck: &mut Checker, root: &Section<'_, '_>, base: &Path) -> Option<
     let cache = s.opt_or(
         ck,
         "cache_size",
-        "cache_size = \"64MB\"",
-        64_000_000,
+        "cache_size = \"16MB\"",
+        16_000_000,
         check_size,
     );
     Some(StoreConfig {
