@@ -322,13 +322,7 @@ fn reason_word(w: &Words, reason: &str) -> String {
 /// The position the views share under the configured bundling rule, as the core decides
 /// it for the bundle; `None` when the views differ (or there are none).
 pub fn common_position(cfg: &Config, case: &Case) -> Option<Position> {
-    // `common_position` needs no key; the core wants one to be built.
-    let key = crate::token::TokenKey::new(Vec::new());
-    crate::core::Core {
-        config: cfg,
-        key: &key,
-    }
-    .common_position(case)
+    crate::core::common_position(&cfg.bundling, case)
 }
 
 /// What to show of one JSON value in a cell: times in local time, lists joined.

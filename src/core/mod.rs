@@ -150,6 +150,8 @@ mod jobs;
 pub mod meeting;
 mod rounds;
 
+pub use rounds::common_position;
+
 use letters::*;
 
 impl Core<'_> {

@@ -4,7 +4,7 @@ use super::calendar::{at_local, is_working_day, local_date, next_working_day, su
 use super::letters::*;
 use super::model::*;
 use super::{Core, Out, to_context};
-use crate::config::model::AgreementRule;
+use crate::config::model::{AgreementRule, Bundling};
 use crate::token::seat_local;
 
 impl Core<'_> {
@@ -307,55 +307,7 @@ impl Core<'_> {
 
     /// Which position the views share, by the configured rule; `None` when they differ.
     pub fn common_position(&self, case: &Case) -> Option<Position> {
-        let b = &self.config.bundling;
-        let positions: Vec<Position> = case
-            .seats
-            .iter()
-            .filter_map(|s| s.current_view().map(|v| v.form.position))
-            .filter(|p| *p != Position::Unstated)
-            .collect();
-        if positions.is_empty() {
-            return None;
-        }
-        let favourable = |p: Position| matches!(p, Position::Advisable | Position::UnderConditions);
-        // The classes that agree with each other.
-        let class = |p: Position| {
-            if b.conditions_agree && favourable(p) {
-                Position::Advisable
-            } else {
-                p
-            }
-        };
-        let mut counts: Vec<(Position, usize)> = Vec::new();
-        for p in &positions {
-            match counts.iter_mut().find(|(c, _)| *c == class(*p)) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((class(*p), 1)),
-            }
-        }
-        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-        let (top, n) = counts[0];
-        let agrees = match b.rule {
-            AgreementRule::Unanimous => n == positions.len(),
-            AgreementRule::Share(pct) => {
-                let objection = positions.iter().any(|p| favourable(*p) != favourable(top));
-                n * 100 >= positions.len() * pct as usize && !objection
-            }
-        };
-        if !agrees {
-            return None;
-        }
-        // The common favourable position carries the conditions some members attached.
-        let members_of_top: Vec<Position> = positions
-            .iter()
-            .copied()
-            .filter(|p| class(*p) == top)
-            .collect();
-        Some(if members_of_top.contains(&Position::UnderConditions) {
-            Position::UnderConditions
-        } else {
-            top
-        })
+        common_position(&self.config.bundling, case)
     }
 
     /// Sends the bundle to the submitter (the desk in copy).
@@ -450,4 +402,57 @@ impl Core<'_> {
             edited_text,
         }
     }
+}
+
+/// Which position the views share under the bundling rule `b`; `None` when they differ
+/// (or there are none). The bundle, the record and the reports all use this.
+pub fn common_position(b: &Bundling, case: &Case) -> Option<Position> {
+    let positions: Vec<Position> = case
+        .seats
+        .iter()
+        .filter_map(|s| s.current_view().map(|v| v.form.position))
+        .filter(|p| *p != Position::Unstated)
+        .collect();
+    if positions.is_empty() {
+        return None;
+    }
+    let favourable = |p: Position| matches!(p, Position::Advisable | Position::UnderConditions);
+    // The classes that agree with each other.
+    let class = |p: Position| {
+        if b.conditions_agree && favourable(p) {
+            Position::Advisable
+        } else {
+            p
+        }
+    };
+    let mut counts: Vec<(Position, usize)> = Vec::new();
+    for p in &positions {
+        match counts.iter_mut().find(|(c, _)| *c == class(*p)) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((class(*p), 1)),
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let (top, n) = counts[0];
+    let agrees = match b.rule {
+        AgreementRule::Unanimous => n == positions.len(),
+        AgreementRule::Share(pct) => {
+            let objection = positions.iter().any(|p| favourable(*p) != favourable(top));
+            n * 100 >= positions.len() * pct as usize && !objection
+        }
+    };
+    if !agrees {
+        return None;
+    }
+    // The common favourable position carries the conditions some members attached.
+    let members_of_top: Vec<Position> = positions
+        .iter()
+        .copied()
+        .filter(|p| class(*p) == top)
+        .collect();
+    Some(if members_of_top.contains(&Position::UnderConditions) {
+        Position::UnderConditions
+    } else {
+        top
+    })
 }
